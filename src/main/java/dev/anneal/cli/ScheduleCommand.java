@@ -1,10 +1,10 @@
 package dev.anneal.cli;
 
 import dev.anneal.spec.BadInput;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.ConfigDocument;
 import dev.anneal.config.LoadedConfig;
-import dev.anneal.config.ResolvedConfig;
+import dev.anneal.config.ParallelSummary;
 import dev.anneal.plot.LinePlot;
 import dev.anneal.schedule.LrDriver;
 import dev.anneal.schedule.ScheduleConfig;
@@ -13,10 +13,6 @@ import dev.anneal.spec.SpecException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code anneal schedule}: the learning rate of every update as CSV (and optionally a PNG), computed by the same
  * driver that training uses. Row {@code k} is {@code lr(k)}, the rate of update {@code k+1}; for a plateau
- * schedule, the rate after the schedule observed metric value {@code k}.
+ * schedule, the rate after the schedule observed metric value {@code k}. The rates start from the config's
+ * effective base rate ({@code optimizer.lr} times the {@code lr_scaling} factor) on its {@code devices}, which
+ * {@code --devices} overrides; stderr says what the device count changed ({@link ParallelSummary}).
  */
 @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print the learning rate of each update as CSV: header step,lr then one row per step "
@@ -39,9 +37,10 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, paramLabel = "N", description = "Number of rows: updates k = 0..N-1.")
     long steps;
 
-    @Option(names = "--devices", paramLabel = "D", defaultValue = "1",
-            description = "Devices the run uses; durations divide by D when schedule.scale_with_devices is on (default: ${DEFAULT-VALUE}).")
-    int devices;
+    @Option(names = "--devices", paramLabel = "D",
+            description = "Devices (replicas) the run uses, overriding the config's devices: the global batch, "
+                    + "optimizer.lr_scaling and, with schedule.scale_with_devices, the durations follow D.")
+    Integer devices;
 
     @Option(names = "--steps-per-epoch", paramLabel = "S", description = "Updates per epoch; needed for schedule.unit: epoch.")
     Long stepsPerEpoch;
@@ -72,26 +71,32 @@ final class ScheduleCommand implements Callable<Integer> {
         if (steps > 100_000_000L) {
             throw new BadInput("--steps " + steps + " is more rows than a CSV should hold; use at most 100000000");
         }
-        if (devices < 1) {
+        if (devices != null && devices < 1) {
             throw new BadInput("--devices must be >= 1, got " + devices);
         }
         if (stepsPerEpoch != null && stepsPerEpoch <= 0) {
             throw new BadInput("--steps-per-epoch must be > 0, got " + stepsPerEpoch);
         }
         LoadedConfig loaded = LoadedConfig.load(config, overrides.assignments());
-        ScheduleConfig schedule = loaded.config().schedule();
         ConfigDocument doc = loaded.document();
-        ScheduleConfig effective;
-        try {
-            effective = schedule.forDevices(devices);
-        } catch (SpecException e) {
-            throw doc.error("schedule." + e.key(), e.problem());
+        AnnealConfig cfg = loaded.config();
+        if (devices != null) {
+            try {
+                cfg = cfg.withDevices(devices);
+            } catch (SpecException e) {
+                throw doc.error(e.key(), e.problem());
+            }
         }
-        if (effective.epochUnit() && stepsPerEpoch == null) {
+        ScheduleConfig schedule = cfg.schedule();
+        if (schedule.epochUnit() && stepsPerEpoch == null) {
             throw doc.error("schedule.unit", "epoch needs --steps-per-epoch S (optimizer updates per epoch)");
         }
-        reportScaling(schedule, effective);
-        LrDriver driver = LrDriver.create(effective, loaded.config().optimizer().lr(), 1,
+        for (String line : ParallelSummary.lines(cfg)) {
+            spec.commandLine().getErr().println("anneal: " + line);
+        }
+        spec.commandLine().getErr().flush();
+        int replicas = cfg.devices();
+        LrDriver driver = LrDriver.create(schedule, cfg.effectiveLr(), replicas,
                 stepsPerEpoch == null ? 0 : stepsPerEpoch);
         if (withMomentum && !driver.cyclesMomentum()) {
             throw doc.error("schedule.type", ScheduleTypes.nameOf(schedule.spec())
@@ -116,7 +121,7 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         writeCsv(spec.commandLine().getOut(), lr, momentum, metricValues);
         if (plot != null) {
-            writePlot(schedule, lr, momentum);
+            writePlot(schedule, replicas, lr, momentum);
         }
         return 0;
     }
@@ -162,7 +167,8 @@ final class ScheduleCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void writePlot(ScheduleConfig schedule, double[] lr, double[] momentum) throws IOException {
+    private void writePlot(ScheduleConfig schedule, int replicas, double[] lr, double[] momentum)
+            throws IOException {
         double[] x = new double[lr.length];
         for (int k = 0; k < x.length; k++) {
             x[k] = k;
@@ -170,7 +176,7 @@ final class ScheduleCommand implements Callable<Integer> {
         String type = ScheduleTypes.nameOf(schedule.spec());
         String title = schedule.warmup() == null ? type : schedule.warmup().type() + " warmup + " + type;
         LinePlot chart = new LinePlot(title, "step k (updates applied)", "learning rate")
-                .subtitle(config.getFileName() + (devices > 1 ? ", " + devices + " devices" : ""))
+                .subtitle(config.getFileName() + (replicas > 1 ? ", " + replicas + " devices" : ""))
                 .logY(logY)
                 .add("lr", x, lr);
         if (logY) {
@@ -186,35 +192,6 @@ final class ScheduleCommand implements Callable<Integer> {
             Path mPlot = plot.resolveSibling(plot.getFileName().toString().replaceFirst("(\\.png)?$", "-momentum.png"));
             new LinePlot(title + ": momentum", "step k (updates applied)", "momentum").add("momentum", x, momentum)
                     .writePng(mPlot, 900, 500);
-        }
-    }
-
-    /** On stderr, each duration that --devices changed, so the CSV stays clean. */
-    private void reportScaling(ScheduleConfig before, ScheduleConfig after) {
-        if (before == after) {
-            return;
-        }
-        List<String> changes = new ArrayList<>();
-        diff("schedule", ResolvedConfig.toSchedule(before), ResolvedConfig.toSchedule(after), changes);
-        if (!changes.isEmpty()) {
-            spec.commandLine().getErr().println("anneal: durations divided among " + devices
-                    + " devices (scale_with_devices): " + String.join(", ", changes));
-            spec.commandLine().getErr().flush();
-        }
-    }
-
-    private static void diff(String path, JsonNode a, JsonNode b, List<String> out) {
-        if (a.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                diff(path + "." + e.getKey(), e.getValue(), b.path(e.getKey()), out);
-            }
-        } else if (a.isArray() && a.size() > 0 && a.get(0).isContainerNode()) {
-            for (int i = 0; i < a.size(); i++) {
-                diff(path + "[" + i + "]", a.get(i), b.path(i), out);
-            }
-        } else if (!a.equals(b)) {
-            out.add(path + " " + a + " -> " + b);
         }
     }
 }

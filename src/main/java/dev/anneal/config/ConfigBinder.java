@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anneal.data.DataSpec;
 import dev.anneal.model.ModelSpec;
+import dev.anneal.optim.LrScaling;
 import dev.anneal.optim.OptimizerSpec;
 import dev.anneal.optim.OptimizerTypes;
 import dev.anneal.schedule.ScheduleConfig;
@@ -36,8 +37,11 @@ import java.util.Set;
 public final class ConfigBinder {
     /** Keys of the {@code schedule} section that belong to {@link ScheduleConfig}, not to the type's record. */
     static final List<String> SCHEDULE_KEYS = List.of("warmup", "unit", "scale_with_devices");
+    /** Keys of the {@code optimizer} section that belong to {@link LrScaling}, not to the type's record. */
+    static final List<String> OPTIMIZER_KEYS = List.of("lr_scaling", "reference_batch");
     /** The top-level sections, in the order a resolved config prints them. */
-    static final List<String> SECTIONS = List.of("optimizer", "schedule", "model", "data", "train", "device");
+    static final List<String> SECTIONS = List.of("optimizer", "schedule", "model", "data", "train", "device",
+            "devices", EffectiveValues.SECTION);
     /** Hugging Face's timescale when there is no warmup to take it from. */
     static final long INVERSE_SQRT_DEFAULT_TIMESCALE = 10_000;
 
@@ -60,18 +64,49 @@ public final class ConfigBinder {
             }
         }
         JsonNode optimizerNode = section("optimizer", true);
-        OptimizerSpec optimizer = bindPolymorphic(optimizerNode, OptimizerSpec.class, OptimizerTypes.all(),
-                "optimizer");
+        checkPolymorphic(optimizerNode, OptimizerTypes.all(), "optimizer", Set.copyOf(OPTIMIZER_KEYS));
+        ObjectNode optimizerFields = optimizerNode.deepCopy();
+        optimizerFields.remove(OPTIMIZER_KEYS);
+        OptimizerSpec optimizer = bindChecked(optimizerFields, OptimizerSpec.class, "optimizer");
+        LrScaling lrScaling = bindLrScaling((ObjectNode) optimizerNode);
         JsonNode scheduleNode = section("schedule", false);
         ScheduleConfig schedule = scheduleNode == null ? null : bindSchedule((ObjectNode) scheduleNode, "schedule");
         ModelSpec model = optionalRecord("model", ModelSpec.class);
         DataSpec data = optionalRecord("data", DataSpec.class);
         TrainSpec train = optionalRecord("train", TrainSpec.class);
+        if (root.path("device").isArray()) {
+            throw doc.error("device", "must be one name, got a list; write several GPUs as cuda:0,1 (distinct "
+                    + "numbers after cuda:)");
+        }
         String device = scalar(root, "device", String.class, "");
+        Integer devices = scalar(root, "devices", Integer.class, "");
+        AnnealConfig config;
         try {
-            return new AnnealConfig(optimizer, schedule, model, data, train, device);
+            config = AnnealConfig.of(optimizer, schedule, model, data, train, device, devices, lrScaling);
         } catch (SpecException e) {
             throw doc.error(e.key(), e.problem());
+        }
+        doc.overriddenUnder(EffectiveValues.SECTION).ifPresent(p -> {
+            throw doc.error(p, "cannot be set: effective only records values derived from the other keys; set "
+                    + "optimizer.lr, optimizer.lr_scaling, data.batch_size, devices or the schedule instead");
+        });
+        JsonNode effective = root.get(EffectiveValues.SECTION);
+        if (effective != null && !effective.isNull() && !doc.hasOverrides()) {
+            EffectiveValues.check(doc, effective, config);
+        }
+        return config;
+    }
+
+    private LrScaling bindLrScaling(ObjectNode node) {
+        String rule = scalar(node, "lr_scaling", String.class, "optimizer");
+        Long reference = scalar(node, "reference_batch", Long.class, "optimizer");
+        try {
+            return new LrScaling(rule, reference);
+        } catch (SpecException e) {
+            String hint = e.key().equals("lr_scaling") && rule != null
+                    ? Nearest.to(rule, List.of("none", "linear")).map(n -> "; did you mean " + n + "?").orElse("")
+                    : "";
+            throw doc.error(KeyPath.child("optimizer", e.key()), e.problem() + hint);
         }
     }
 
@@ -122,11 +157,6 @@ public final class ConfigBinder {
             return null;
         }
         return bindChecked(v, type, KeyPath.child(path, key));
-    }
-
-    private <T> T bindPolymorphic(JsonNode node, Class<T> base, Map<String, ? extends Class<?>> types, String path) {
-        checkPolymorphic(node, types, path, Set.of());
-        return bindChecked(node, base, path);
     }
 
     private <T> T bindRecord(JsonNode node, Class<T> type, String path) {

@@ -93,6 +93,17 @@ public final class ConfigDocument {
         overrides.put(path, origin);
     }
 
+    /** Whether any {@code --set} override changed this document. */
+    boolean hasOverrides() {
+        return !overrides.isEmpty();
+    }
+
+    /** The first key path that a {@code --set} override wrote at or under {@code path}, if any. */
+    java.util.Optional<String> overriddenUnder(String path) {
+        return overrides.keySet().stream().filter(p -> p.equals(path) || p.startsWith(path + ".")
+                || p.startsWith(path + "[")).findFirst();
+    }
+
     /**
      * Where the value at {@code path} came from: {@code --set key=value} if an override wrote it or an enclosing
      * key, else {@code file:line} of the key itself or of its nearest written ancestor.

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * The fully resolved config as YAML: every key with its value after defaults and overrides, in the layout of
- * the input, so that it reads back to the same {@link AnnealConfig} (a run's provenance record).
+ * the input, so that it reads back to the same {@link AnnealConfig} (a run's provenance record). It ends with the
+ * {@code effective} section ({@link EffectiveValues}): the global batch, the lr scaling factor, the effective
+ * base rate and, with {@code devices > 1}, the schedule with its durations as they run on those devices.
  */
 public final class ResolvedConfig {
     private ResolvedConfig() {
@@ -29,12 +31,19 @@ public final class ResolvedConfig {
     public static ObjectNode toTree(AnnealConfig config) {
         ObjectMapper m = ConfigMapper.get();
         ObjectNode root = m.createObjectNode();
-        root.set("optimizer", typed(nameOf(config.optimizer()), m.valueToTree(config.optimizer())));
+        ObjectNode optimizer = typed(nameOf(config.optimizer()), m.valueToTree(config.optimizer()));
+        optimizer.put("lr_scaling", config.lrScaling().rule());
+        if (config.lrScaling().referenceBatch() != null) {
+            optimizer.put("reference_batch", config.lrScaling().referenceBatch());
+        }
+        root.set("optimizer", optimizer);
         root.set("schedule", toSchedule(config.schedule()));
         root.set("model", m.valueToTree(config.model()));
         root.set("data", m.valueToTree(config.data()));
         root.set("train", m.valueToTree(config.train()));
         root.put("device", config.device());
+        root.put("devices", config.devices());
+        root.set(EffectiveValues.SECTION, EffectiveValues.tree(config, config.devices() > 1));
         return root;
     }
 

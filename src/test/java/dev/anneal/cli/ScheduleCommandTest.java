@@ -56,8 +56,83 @@ class ScheduleCommandTest {
         CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "5", "--devices", "4");
         assertEquals(0, r.status(), r.err());
         assertArrayEquals(new String[] {"step,lr", "0,1.0", "1,1.0", "2,0.5", "3,0.5", "4,0.25"}, r.lines());
-        assertEquals("anneal: durations divided among 4 devices (scale_with_devices): schedule.step_size 9 -> 2",
-                r.err().trim());
+        assertArrayEquals(new String[] {
+            "anneal: 4 devices: global batch 512 = data.batch_size 128 x 4 devices x 1 accumulation step; "
+                + "lr_scaling none: lr 1",
+            "anneal: durations divided among 4 devices (scale_with_devices): schedule.step_size 9 -> 2"},
+                r.err().split("\n"));
+    }
+
+    @Test
+    void oneDeviceWithoutScalingPrintsNothingOnStderr() throws IOException {
+        CliRun r = CliRun.of("schedule", "--config", stepConfig().toString(), "--steps", "2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void devicesComeFromTheConfigAndTheFlagOverridesThem() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 1.0}
+                schedule: {type: step, step_size: 8, gamma: 0.5, scale_with_devices: true}
+                device: cuda:0,1
+                """);
+        CliRun fromConfig = CliRun.of("schedule", "--config", c.toString(), "--steps", "5");
+        assertEquals(0, fromConfig.status(), fromConfig.err());
+        assertArrayEquals(new String[] {"step,lr", "0,1.0", "1,1.0", "2,1.0", "3,1.0", "4,0.5"}, fromConfig.lines());
+        assertTrue(fromConfig.err().contains("schedule.step_size 8 -> 4"), fromConfig.err());
+        CliRun eight = CliRun.of("schedule", "--config", c.toString(), "--steps", "2", "--devices", "8");
+        assertEquals(0, eight.status(), eight.err());
+        assertArrayEquals(new String[] {"step,lr", "0,1.0", "1,0.5"}, eight.lines());
+        CliRun one = CliRun.of("schedule", "--config", c.toString(), "--steps", "2", "--devices", "1");
+        assertEquals(0, one.status(), one.err());
+        assertEquals("", one.err(), "one device, no scaling: nothing to say");
+    }
+
+    @Test
+    void linearScalingShowsTheFactorAndTheCsvUsesTheEffectiveRate() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 0.1, lr_scaling: linear, reference_batch: 256}
+                schedule:
+                  type: step
+                  step_size: 100
+                  warmup: {steps: 16, start_factor: 0.5}
+                data: {batch_size: 64}
+                train: {accumulation_steps: 2}
+                """);
+        CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "6", "--devices", "8");
+        assertEquals(0, r.status(), r.err());
+        // global batch 64 x 8 x 2 = 1024, factor 4, effective base rate 0.4; warmup from 0.2 to 0.4 over 16 updates
+        double lr0 = 0.1 * 4;
+        double start = 0.5 * lr0;
+        String[] expected = new String[7];
+        expected[0] = "step,lr";
+        for (int k = 0; k < 6; k++) {
+            expected[k + 1] = k + "," + (start + (lr0 - start) * k / 16);
+        }
+        assertArrayEquals(expected, r.lines());
+        assertEquals("4,0.25", r.lines()[5], "a quarter into the warmup from 0.2 to lr0 = 0.4");
+        String[] err = r.err().split("\n");
+        assertEquals("anneal: 8 devices: global batch 1024 = data.batch_size 64 x 8 devices x 2 accumulation steps; "
+                + "lr_scaling linear x4 (global batch 1024 / reference_batch 256): effective lr 0.4 (optimizer.lr "
+                + "0.1)", err[0]);
+        assertEquals("anneal: durations kept on 8 devices: they count global updates (scale_with_devices: false, as "
+                + "in PyTorch); scale_with_devices: true would divide them by 8 like TensorFlow's DECAY_STEP // "
+                + "num_gpu: schedule.step_size 100 -> 12, schedule.warmup.steps 16 -> 2", err[1]);
+        assertEquals(2, err.length, r.err());
+    }
+
+    @Test
+    void linearScalingWithoutAWarmupSaysGoyalPairsItWithOne() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 0.1, lr_scaling: linear, reference_batch: 64}
+                data: {batch_size: 32}
+                """);
+        CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "1");
+        assertEquals(0, r.status(), r.err());
+        assertArrayEquals(new String[] {"step,lr", "0,0.05"}, r.lines());
+        assertTrue(r.err().contains("anneal: lr_scaling: linear without schedule.warmup; Goyal et al. 2017 pair the "
+                + "rule with a gradual (linear) warmup"), r.err());
     }
 
     @Test

@@ -29,6 +29,17 @@ class ReadmeReferenceTest {
                 missing.add("warmup." + key);
             }
         }
+        for (String key : ConfigBinder.OPTIMIZER_KEYS) {
+            if (readme.lines().noneMatch(l -> l.startsWith("| `optimizer." + key + "`"))) {
+                missing.add("optimizer." + key);
+            }
+        }
+        for (String section : ConfigBinder.SECTIONS) {
+            if (readme.lines().noneMatch(l -> (l.startsWith("| `" + section + "`") || l.startsWith("###"))
+                    && l.contains("`" + section + "`"))) {
+                missing.add(section);
+            }
+        }
         sectionKeys(readme, "model", dev.anneal.model.ModelSpec.class, missing);
         sectionKeys(readme, "data", dev.anneal.data.DataSpec.class, missing);
         sectionKeys(readme, "train", dev.anneal.train.TrainSpec.class, missing);

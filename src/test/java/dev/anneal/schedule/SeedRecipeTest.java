@@ -1,6 +1,12 @@
 package dev.anneal.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anneal.config.ResolvedConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
@@ -43,6 +49,41 @@ class SeedRecipeTest {
         LrDriver d = LrDriver.create(c.schedule(), c.optimizer().lr(), numGpu, 0);
         for (long k = 0; k <= 120_000; k++) {
             assertEquals(seedWarmupLr(k, numGpu), d.lr(k), "global_step " + k + ", num_gpu " + numGpu);
+        }
+    }
+
+    /**
+     * The same recipe with the GPU count taken from the config itself ({@code devices: N}, or a device list of N
+     * GPUs), as {@code anneal train} reads it: the driver the trainer builds, {@code LrDriver.create(schedule,
+     * effectiveLr, devices, stepsPerEpoch)}, gives TensorFlow's rate, and the resolved config records the boundaries
+     * as divided.
+     */
+    @ParameterizedTest(name = "devices: {0}")
+    @ValueSource(ints = {1, 2, 4, 8})
+    void deviceCountFromTheConfigGivesTheSeedRecipe(int numGpu) throws IOException {
+        String yaml = Files.readString(Path.of("configs/tf-warmup-piecewise.yaml"));
+        StringBuilder list = new StringBuilder("cuda:0");
+        for (int i = 1; i < numGpu; i++) {
+            list.append(',').append(i);
+        }
+        for (String devices : List.of("devices: " + numGpu, "device: " + list)) {
+            AnnealConfig c = LoadedConfig.parse("seed.yaml", yaml + "\n" + devices + "\n", List.of()).config();
+            assertEquals(numGpu, c.devices(), devices);
+            assertEquals(INIT_LR, c.effectiveLr(), "the recipe does not scale its rate with the batch");
+            LrDriver d = LrDriver.create(c.schedule(), c.effectiveLr(), c.devices(), 0);
+            for (long k = 0; k <= 120_000; k++) {
+                if (seedWarmupLr(k, numGpu) != d.lr(k)) {
+                    assertEquals(seedWarmupLr(k, numGpu), d.lr(k), "global_step " + k + ", " + devices);
+                }
+            }
+            JsonNode effective = ResolvedConfig.toTree(c).get("effective");
+            if (numGpu > 1) {
+                assertEquals("[" + DECAY_STEP[0] / numGpu + "," + DECAY_STEP[1] / numGpu + "," + DECAY_STEP[2] / numGpu
+                        + "]", effective.at("/schedule/boundaries").toString());
+                assertEquals(WARMUP_STEP, effective.at("/schedule/warmup/steps").asLong(), "warmup not divided");
+            } else {
+                assertTrue(effective.path("schedule").isMissingNode());
+            }
         }
     }
 }

@@ -131,10 +131,10 @@ class DeviceChoiceTest {
 
     @Test
     void configRejectsOtherDevicesWithTheNearestValidForm() {
-        assertEquals("must be auto | cpu | cuda | cuda:N (N a device number >= 0), got 'cuda:x'; did you mean cuda "
-                + "(the first GPU) or cuda:N?", rejected("cuda:x"));
-        assertEquals("must be auto | cpu | cuda | cuda:N (N a device number >= 0), got 'gpu'; did you mean cuda (the "
-                + "first GPU) or cuda:N?", rejected("gpu"));
+        assertEquals("must be auto | cpu | cuda | cuda:N | cuda:N,M,... (N a device number >= 0), got 'cuda:x'; "
+                + "did you mean cuda (the first GPU) or cuda:N?", rejected("cuda:x"));
+        assertEquals("must be auto | cpu | cuda | cuda:N | cuda:N,M,... (N a device number >= 0), got 'gpu'; did you "
+                + "mean cuda (the first GPU) or cuda:N?", rejected("gpu"));
         assertTrue(rejected("gpu:1").endsWith("got 'gpu:1'; did you mean cuda:1?"), rejected("gpu:1"));
         assertTrue(rejected("cuda1").endsWith("; did you mean cuda:1?"));
         assertTrue(rejected("cuda:01").endsWith("; did you mean cuda:1?"));
