@@ -174,6 +174,12 @@ step "gpu-tagged tests" gpu_tests
 step "anneal bench kernels --device $device ${kernel_args[*]:-}" \
   anneal bench kernels --device "$device" "${kernel_args[@]}" --json "$json_base-kernels.json"
 step "anneal bench step --device $device" anneal bench step --device "$device" --json "$json_base-step.json"
+step "anneal bench step --device $device --set train.cuda_graph=true" \
+  anneal bench step --device "$device" --set train.cuda_graph=true --json "$json_base-step-graph.json"
+if [[ $gpu == yes ]]; then
+  step "anneal bench step --device cuda --devices 1,2,4,8" \
+    anneal bench step --device cuda --devices 1,2,4,8 --json "$json_base-step-devices.json"
+fi
 
 # ---- the report ----------------------------------------------------------------------------------------------
 out_of() { cat "$work/$1.out"; }
@@ -187,6 +193,7 @@ dev_n=$(find_step "anneal devices")
 test_n=$(find_step "gpu-tagged tests")
 kern_n=$(find_step "anneal bench kernels")
 step_n=$(find_step "anneal bench step")
+graph_n=$(find_step "anneal bench step --device $device --set")
 cuda_line="$(grep '^CUDA: ' "$work/$dev_n.out" | tail -1)"
 tests_line="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted|found) +\]' "$work/$test_n.out" \
   | sed 's/^\[ *//; s/ *\]$//; s/  */ /g' | paste -sd, - | sed 's/,/, /g')"
@@ -199,6 +206,7 @@ tests_line="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted|found) +\]' 
   echo "- gpu-tagged tests: ${tests_line:-see below} (aborted: skipped by an assumption, reason in the tree below)"
   echo "- bench kernels: $(head -1 "$work/$kern_n.out")"
   echo "- bench step: $(head -1 "$work/$step_n.out"); $(grep '^step: ' "$work/$step_n.out" | head -1)"
+  echo "- bench step, train.cuda_graph: $(grep '^step: ' "$work/$graph_n.out" | head -1)"
   if [[ $gpu == no ]]; then
     echo
     echo "No GPU on this machine: the gpu tests skip and both benches time the CPU backend. These are not GPU numbers."

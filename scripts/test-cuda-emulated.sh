@@ -4,7 +4,8 @@
 # under AddressSanitizer from a native driver (each kernel on small inputs, plus a planted out-of-bounds write
 # that ASan must catch), then runs `mvn test -Dgroups=gpu` with JCuda loading the emulated driver. Fails if any
 # gpu-tagged test is skipped: under emulation every one of them must run. Last, `anneal train --set device=cuda`
-# on synthetic data must give the loss curve of the same run on the CPU. Emulation proves host code, JCuda
+# on synthetic data must give the loss curve of the same run on the CPU, and so must the run on two emulated devices
+# with the step replayed as CUDA graphs. Emulation proves host code, JCuda
 # marshalling, launch geometry, indexing and kernel arithmetic; it says nothing about GPU speed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +64,11 @@ if tests == 0 or skipped:
     sys.exit("FAIL: every gpu-tagged test must run under the emulated driver")
 PY
 
+echo "== all-reduce tests with peer access off (ANNEAL_CUDA_EMULATOR_PEER=0: the host-staged path)"
+ANNEAL_CUDA_EMULATOR_PEER=0 mvn -q -B -ntp -Danneal.build.dir="$build_dir" surefire:test -Dgroups='gpu | emulator' \
+    -Dtest='CudaAllReduceTest,CudaPeerAllReduceTest,EmulatedPeerPlantedBugsTest' -Dsurefire.failIfNoSpecifiedTests=false \
+    2>&1 | sed 's/\x1b\[0m//g'
+
 echo "== anneal train --set device=cuda against the CPU run"
 mvn -q -B -ntp -Danneal.build.dir="$build_dir" dependency:build-classpath -Dmdep.outputFile="$build_dir/cp.txt" \
     2>&1 | sed 's/\x1b\[0m//g'
@@ -76,12 +82,19 @@ model: {hidden: [32, 16], activation: gelu}
 data: {dataset: synthetic, train_samples: 256, test_samples: 64, features: 12, classes: 3, batch_size: 32}
 train: {epochs: 3, seed: 5}
 YAML
-for device in cpu cuda; do
+# The CPU run, one CUDA device, and two CUDA devices (batch 16 each: the same global batch of 32) with the step
+# replayed as CUDA graphs.
+train() {
+  local name=$1; shift
   java -Djava.awt.headless=true -cp "$cp" dev.anneal.cli.Main train --config "$work/run.yaml" \
-      --run-dir "$work/$device" --set device=$device > "$work/$device.log"
-  grep "device" "$work/$device.log" | head -1
-done
-python3 - "$work/cpu/metrics.jsonl" "$work/cuda/metrics.jsonl" <<'PY'
+      --run-dir "$work/$name" "$@" > "$work/$name.log"
+  grep "anneal: " "$work/$name.log" | grep -v "done:" | sed "s/^/$name: /"
+}
+train cpu --set device=cpu
+train cuda --set device=cuda
+train cuda-dp-graph --set device=cuda --set devices=2 --set data.batch_size=16 --set train.cuda_graph=true
+for name in cuda cuda-dp-graph; do
+python3 - "$work/cpu/metrics.jsonl" "$work/$name/metrics.jsonl" "$name" <<'PY'
 import json, sys
 cpu = [json.loads(l) for l in open(sys.argv[1])]
 gpu = [json.loads(l) for l in open(sys.argv[2])]
@@ -89,7 +102,8 @@ assert len(cpu) == len(gpu) == 3, (len(cpu), len(gpu))
 for c, g in zip(cpu, gpu):
     for key in ("train_loss", "test_loss"):
         if abs(c[key] - g[key]) > 1e-4 + 1e-3 * abs(c[key]):
-            sys.exit(f"FAIL: epoch {c['epoch']} {key}: cpu {c[key]} vs cuda {g[key]}")
-print("anneal train on emulated cuda: loss curve matches the cpu run: "
+            sys.exit(f"FAIL: {sys.argv[3]}: epoch {c['epoch']} {key}: cpu {c[key]} vs cuda {g[key]}")
+print(f"anneal train on emulated {sys.argv[3]}: loss curve matches the cpu run: "
       + ", ".join(f"epoch {c['epoch']} test loss {c['test_loss']:.6f} vs {g['test_loss']:.6f}" for c, g in zip(cpu, gpu)))
 PY
+done

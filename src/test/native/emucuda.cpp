@@ -15,8 +15,10 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,10 @@ enum {
     CUDA_ERROR_ILLEGAL_ADDRESS = 700,
     CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES = 701,
     CUDA_ERROR_LAUNCH_FAILED = 719,
+    CUDA_ERROR_ILLEGAL_STATE = 401,
+    CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900,
+    CUDA_ERROR_STREAM_CAPTURE_INVALIDATED = 901,
+    CUDA_ERROR_STREAM_CAPTURE_IMPLICIT = 906,
 };
 
 namespace {
@@ -106,6 +112,7 @@ struct Alloc {
     size_t size;
     unsigned char* raw;
     Context* ctx;
+    uint64_t peer_stream = 0, peer_seq = 0;  // the last peer copy into it: stream id, its op count (end of file)
 };
 std::map<CUdeviceptr, Alloc> live;
 std::map<CUdeviceptr, Alloc> freed;  // quarantined: not reused, so a stale pointer stays detectable
@@ -189,10 +196,39 @@ std::map<std::string, emu::KernelInfo>& registry() {
     return r;
 }
 
-struct Stream { int dummy; };
+// Stream capture (CUDA graphs): while a stream captures, its async operations are recorded instead of run, and a
+// graph replays them in order. Calls a real driver refuses during a global-mode capture (allocation, freeing,
+// synchronising the capturing stream, the legacy NULL stream) fail with error 900/906 and invalidate the capture,
+// so that code which would break under capture on a GPU breaks here too.
+typedef std::function<CUresult(void* stream)> Op;  // replayed on the stream of cuGraphLaunch
+struct Graph { std::vector<Op> ops; };
+struct GraphExec { std::vector<Op> ops; };
+std::set<Graph*> graphs;
+std::set<GraphExec*> graph_execs;
+struct Stream {
+    static inline uint64_t ids = 0;
+    Context* ctx = current;                 // multi-device ordering (end of file): the creating context,
+    uint64_t id = ++ids;                    // an id never reused,
+    std::map<uint64_t, uint64_t> clock;     // and stream id -> operations this stream is ordered after
+    bool capturing = false;
+    bool invalidated = false;
+    Graph* graph = nullptr;
+};
 std::set<Stream*> streams;
-struct Event { std::chrono::steady_clock::time_point t; bool recorded = false; };
+int captures = 0;  // streams capturing now
+struct Event {
+    std::chrono::steady_clock::time_point t;
+    bool recorded = false;
+    std::map<uint64_t, uint64_t> clock;  // its stream's clock when recorded (end of file)
+};
 std::set<Event*> events;
+
+// Ordering of multi-device work and peer access: defined with the peer functions at the end of the file.
+void order_op(Stream* s);
+void order_record(Event* e, Stream* s);
+void order_host_waits(Stream* s, Event* e);
+void peer_forget(Context* c);
+CUresult order_use(void* stream, const Alloc* a, bool kernel, const char* what, int param);
 
 // ---- the fiber scheduler of threaded kernels -------------------------------------------------------------------
 
@@ -427,6 +463,44 @@ void register_kernel(const KernelInfo& k) { registry()[k.name] = k; }
     if (current == nullptr || current->refs <= 0)                                        \
         return fail(CUDA_ERROR_INVALID_CONTEXT, "%s without a current context", __func__)
 
+namespace {
+Stream* capturing_stream(void* s) {
+    if (s == nullptr || !streams.count((Stream*)s)) return nullptr;
+    Stream* st = (Stream*)s;
+    return st->capturing ? st : nullptr;
+}
+
+void invalidate_captures() {
+    for (Stream* st : streams) {
+        if (st->capturing) st->invalidated = true;
+    }
+}
+
+// A call that a real driver refuses while any stream captures in global mode (the mode Anneal uses).
+CUresult refused_in_capture(const char* call) {
+    invalidate_captures();
+    return fail(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED,
+                "%s while a stream is being captured (not permitted in global capture mode; the capture is invalidated)",
+                call);
+}
+}  // namespace
+
+// Async operations: recorded when their stream captures; on the NULL stream during a capture refused (the legacy
+// stream synchronises with the capturing one); run now otherwise.
+#define CAPTURE_OR_RUN(s, now_call)                                                                   \
+    do {                                                                                              \
+        if (Stream* st_ = capturing_stream(s)) {                                                      \
+            if (!st_->invalidated) st_->graph->ops.push_back([=](void* replay) { return now_call; }); \
+            return CUDA_SUCCESS;                                                                      \
+        }                                                                                             \
+        if ((s) == nullptr && captures > 0) {                                                         \
+            invalidate_captures();                                                                    \
+            return fail(CUDA_ERROR_STREAM_CAPTURE_IMPLICIT, "%s on the NULL stream during a capture", __func__); \
+        }                                                                                             \
+    } while (0)
+#define REFUSED_IN_CAPTURE \
+    if (captures > 0) return refused_in_capture(__func__)
+
 EXPORT CUresult cuInit(unsigned flags) {
     LOCK;
     if (flags != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuInit flags must be 0, got %u", flags);
@@ -553,6 +627,7 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
     Context* c = contexts[d];
     if (c->refs <= 0) return fail(CUDA_ERROR_INVALID_CONTEXT, "cuDevicePrimaryCtxRelease: device %d not retained", d);
     if (--c->refs == 0) {
+        peer_forget(c);
         size_t n = 0, bytes = 0;
         for (auto it = live.begin(); it != live.end();) {
             auto next = std::next(it);
@@ -592,7 +667,8 @@ EXPORT CUresult cuCtxSetCurrent(void* ctx) {
 
 #define CHECK_STREAM(s)                                                               \
     if ((s) != nullptr && !streams.count((Stream*)(s)))                               \
-    return fail(CUDA_ERROR_INVALID_HANDLE, "%s: %p is not a live stream", __func__, (void*)(s))
+    return fail(CUDA_ERROR_INVALID_HANDLE, "%s: %p is not a live stream", __func__, (void*)(s)); \
+    else order_op((Stream*)(s))
 
 EXPORT CUresult cuStreamCreate(void** s, unsigned flags) {
     LOCK;
@@ -608,12 +684,15 @@ EXPORT CUresult cuStreamSynchronize(void* s) {
     LOCK;
     NEED_CTX;
     CHECK_STREAM(s);
+    if (capturing_stream(s) != nullptr || (s == nullptr && captures > 0)) return refused_in_capture(__func__);
+    order_host_waits((Stream*)s, nullptr);
     return CUDA_SUCCESS;
 }
 
 EXPORT CUresult cuStreamDestroy_v2(void* s) {
     LOCK;
     NEED_CTX;
+    if (capturing_stream(s) != nullptr) return refused_in_capture(__func__);
     if (s == nullptr || !streams.count((Stream*)s))
         return fail(CUDA_ERROR_INVALID_HANDLE, "cuStreamDestroy: %p is not a live stream", s);
     streams.erase((Stream*)s);
@@ -635,8 +714,13 @@ EXPORT CUresult cuEventCreate(void** e, unsigned flags) {
 EXPORT CUresult cuEventRecord(void* e, void* s) {
     LOCK;
     NEED_CTX;
+    if (capturing_stream(s) != nullptr) {
+        invalidate_captures();
+        return fail(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuEventRecord in a capture is not emulated");
+    }
     if (!events.count((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventRecord: %p is not a live event", e);
     CHECK_STREAM(s);
+    order_record((Event*)e, (Stream*)s);
     ((Event*)e)->t = std::chrono::steady_clock::now();
     ((Event*)e)->recorded = true;
     return CUDA_SUCCESS;
@@ -647,6 +731,7 @@ EXPORT CUresult cuEventSynchronize(void* e) {
     NEED_CTX;
     if (!events.count((Event*)e))
         return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventSynchronize: %p is not a live event", e);
+    order_host_waits(nullptr, (Event*)e);
     return CUDA_SUCCESS;
 }
 
@@ -676,6 +761,7 @@ EXPORT CUresult cuEventDestroy_v2(void* e) {
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
     LOCK;
     NEED_CTX;
+    REFUSED_IN_CAPTURE;
     if (p == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAlloc: null result pointer");
     if (bytes == 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAlloc: 0 bytes");
     if (bytes > memory_limit() || current->used + bytes > memory_limit()) {
@@ -700,6 +786,7 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t bytes) {
 EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
     LOCK;
     NEED_CTX;
+    REFUSED_IN_CAPTURE;
     if (p == 0) return CUDA_SUCCESS;
     auto it = live.find(p);
     if (it == live.end()) {
@@ -720,6 +807,7 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
 EXPORT CUresult cuMemAllocHost_v2(void** p, size_t bytes) {
     LOCK;
     NEED_CTX;
+    REFUSED_IN_CAPTURE;
     if (p == nullptr || bytes == 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAllocHost: bad arguments");
     void* q = malloc(bytes);
     if (q == nullptr) return fail(CUDA_ERROR_OUT_OF_MEMORY, "cuMemAllocHost: %zu bytes", bytes);
@@ -731,15 +819,25 @@ EXPORT CUresult cuMemAllocHost_v2(void** p, size_t bytes) {
 EXPORT CUresult cuMemFreeHost(void* p) {
     LOCK;
     NEED_CTX;
+    REFUSED_IN_CAPTURE;
     if (!host_allocs.erase(p)) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemFreeHost: %p is not live pinned memory", p);
     free(p);
     return CUDA_SUCCESS;
 }
 
+CUresult memset_now(CUdeviceptr d, unsigned v, size_t n, void* s);
+
 EXPORT CUresult cuMemsetD32Async(CUdeviceptr d, unsigned v, size_t n, void* s) {
     LOCK;
     NEED_CTX;
     CHECK_STREAM(s);
+    CAPTURE_OR_RUN(s, memset_now(d, v, n, replay));
+    return memset_now(d, v, n, s);
+}
+
+CUresult memset_now(CUdeviceptr d, unsigned v, size_t n, void* s) {
+    LOCK;
+    NEED_CTX;
     if (n == 0) return CUDA_SUCCESS;
     if (d % 4 != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemsetD32: 0x%llx is not 4-byte aligned", d);
     std::string bad = check_range(d, 4 * n, "cuMemsetD32");
@@ -749,10 +847,19 @@ EXPORT CUresult cuMemsetD32Async(CUdeviceptr d, unsigned v, size_t n, void* s) {
     return CUDA_SUCCESS;
 }
 
+CUresult htod_now(CUdeviceptr d, const void* h, size_t n, void* s);
+
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void* h, size_t n, void* s) {
     LOCK;
     NEED_CTX;
     CHECK_STREAM(s);
+    CAPTURE_OR_RUN(s, htod_now(d, h, n, replay));
+    return htod_now(d, h, n, s);
+}
+
+CUresult htod_now(CUdeviceptr d, const void* h, size_t n, void* s) {
+    LOCK;
+    NEED_CTX;
     if (n == 0) return CUDA_SUCCESS;
     if (h == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyHtoD: null host pointer");
     std::string bad = check_range(d, n, "cuMemcpyHtoD destination");
@@ -761,22 +868,41 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void* h, size_t n, voi
     return CUDA_SUCCESS;
 }
 
+CUresult dtoh_now(void* h, CUdeviceptr d, size_t n, void* s);
+
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void* h, CUdeviceptr d, size_t n, void* s) {
     LOCK;
     NEED_CTX;
     CHECK_STREAM(s);
+    CAPTURE_OR_RUN(s, dtoh_now(h, d, n, replay));
+    return dtoh_now(h, d, n, s);
+}
+
+CUresult dtoh_now(void* h, CUdeviceptr d, size_t n, void* s) {
+    LOCK;
+    NEED_CTX;
     if (n == 0) return CUDA_SUCCESS;
     if (h == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyDtoH: null host pointer");
     std::string bad = check_range(d, n, "cuMemcpyDtoH source");
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
+    if (CUresult r = order_use(s, find_in(live, d), false, "cuMemcpyDtoH source", -1)) return r;
     memcpy(h, (const void*)d, n);
     return CUDA_SUCCESS;
 }
+
+CUresult dtod_now(CUdeviceptr d, CUdeviceptr src, size_t n, void* s);
 
 EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr src, size_t n, void* s) {
     LOCK;
     NEED_CTX;
     CHECK_STREAM(s);
+    CAPTURE_OR_RUN(s, dtod_now(d, src, n, replay));
+    return dtod_now(d, src, n, s);
+}
+
+CUresult dtod_now(CUdeviceptr d, CUdeviceptr src, size_t n, void* s) {
+    LOCK;
+    NEED_CTX;
     if (n == 0) return CUDA_SUCCESS;
     std::string bad = check_range(d, n, "cuMemcpyDtoD destination");
     if (bad.empty()) bad = check_range(src, n, "cuMemcpyDtoD source");
@@ -790,6 +916,7 @@ EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr src, size_t n, v
 EXPORT CUresult cuModuleLoadData(void** out, const void* image) {
     LOCK;
     NEED_CTX;
+    REFUSED_IN_CAPTURE;
     if (out == nullptr || image == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuModuleLoadData: null");
     const std::string ptx((const char*)image);
     size_t vpos = ptx.find(".version");
@@ -884,8 +1011,54 @@ EXPORT CUresult cuModuleGetFunction(void** f, void* m, const char* name) {
     return CUDA_SUCCESS;
 }
 
+CUresult launch_now(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                    unsigned shared, void* s, void** params, void** extra);
+
+// A launch captured into a graph keeps a copy of its parameter values (as a real driver does at capture time), so
+// the graph replays with the pointers and scalars of the capture whatever happens to the caller's arrays.
+struct CapturedLaunch {
+    void* f;
+    unsigned g[3], b[3], shared;
+    std::vector<std::vector<unsigned char>> values;
+    std::vector<void*> pointers;
+};
+
 EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                                unsigned shared, void* s, void** params, void** extra) {
+    LOCK;
+    NEED_CTX;
+    CHECK_STREAM(s);
+    if (Stream* st = capturing_stream(s)) {
+        if (!functions.count((Function*)f))
+            return fail(CUDA_ERROR_INVALID_HANDLE, "cuLaunchKernel: %p is not a function", f);
+        const emu::KernelInfo& k = *((Function*)f)->kernel;
+        if (extra != nullptr || (params == nullptr && k.nparams > 0))
+            return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel %s: bad kernelParams in a capture", k.name);
+        auto c = std::make_shared<CapturedLaunch>(CapturedLaunch{f, {gx, gy, gz}, {bx, by, bz}, shared, {}, {}});
+        for (int i = 0; i < k.nparams; i++) {
+            if (params[i] == nullptr)
+                return fail(CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel %s: kernelParams[%d] is null", k.name, i);
+            const unsigned char* v = (const unsigned char*)params[i];
+            c->values.emplace_back(v, v + k.sizes[i]);
+        }
+        for (auto& v : c->values) c->pointers.push_back(v.data());
+        if (!st->invalidated) {
+            st->graph->ops.push_back([c](void* replay) {
+                return launch_now(c->f, c->g[0], c->g[1], c->g[2], c->b[0], c->b[1], c->b[2], c->shared, replay,
+                                  c->pointers.empty() ? nullptr : c->pointers.data(), nullptr);
+            });
+        }
+        return CUDA_SUCCESS;
+    }
+    if (s == nullptr && captures > 0) {
+        invalidate_captures();
+        return fail(CUDA_ERROR_STREAM_CAPTURE_IMPLICIT, "cuLaunchKernel on the NULL stream during a capture");
+    }
+    return launch_now(f, gx, gy, gz, bx, by, bz, shared, s, params, extra);
+}
+
+CUresult launch_now(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                    unsigned shared, void* s, void** params, void** extra) {
     LOCK;
     NEED_CTX;
     if (!functions.count((Function*)f)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuLaunchKernel: %p is not a function", f);
@@ -921,6 +1094,7 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
         if (!bad.empty())
             return fail(CUDA_ERROR_ILLEGAL_ADDRESS, "cuLaunchKernel %s: parameter %d%s", k.name, i, bad.c_str());
         used.push_back(find_in(live, p));
+        if (CUresult r = order_use(s, used.back(), true, k.name, i)) return r;
     }
     in_launch = true;
     launch_invoke = k.invoke;
@@ -956,4 +1130,303 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
         }
     }
     return CUDA_SUCCESS;
+}
+
+// ---- stream capture and graphs --------------------------------------------------------------------------------
+
+EXPORT CUresult cuStreamBeginCapture_v2(void* s, int mode) {
+    LOCK;
+    NEED_CTX;
+    if (s == nullptr || !streams.count((Stream*)s))
+        return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamBeginCapture: %p is not a live stream (the NULL stream cannot "
+                    "be captured)", s);
+    if (mode != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamBeginCapture: only global mode (0) is emulated");
+    Stream* st = (Stream*)s;
+    if (st->capturing) return fail(CUDA_ERROR_ILLEGAL_STATE, "cuStreamBeginCapture: the stream already captures");
+    st->capturing = true;
+    st->invalidated = false;
+    st->graph = new Graph();
+    captures++;
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamEndCapture(void* s, void** graph) {
+    LOCK;
+    NEED_CTX;
+    if (graph == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamEndCapture: null result");
+    Stream* st = capturing_stream(s);
+    if (st == nullptr) return fail(CUDA_ERROR_ILLEGAL_STATE, "cuStreamEndCapture: the stream is not capturing");
+    st->capturing = false;
+    captures--;
+    Graph* g = st->graph;
+    st->graph = nullptr;
+    if (st->invalidated) {
+        delete g;
+        *graph = nullptr;
+        return fail(CUDA_ERROR_STREAM_CAPTURE_INVALIDATED, "cuStreamEndCapture: the capture was invalidated by a "
+                    "call not permitted during it");
+    }
+    graphs.insert(g);
+    *graph = g;
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamIsCapturing(void* s, int* status) {
+    LOCK;
+    NEED_CTX;
+    CHECK_STREAM(s);
+    if (status == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamIsCapturing: null");
+    Stream* st = capturing_stream(s);
+    *status = st == nullptr ? 0 : st->invalidated ? 2 : 1;
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned long long flags) {
+    LOCK;
+    NEED_CTX;
+    REFUSED_IN_CAPTURE;
+    if (exec == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuGraphInstantiate: null result");
+    if (!graphs.count((Graph*)graph)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphInstantiate: %p is not a graph", graph);
+    if (flags != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuGraphInstantiate: flags %llu are not emulated", flags);
+    GraphExec* e = new GraphExec{((Graph*)graph)->ops};
+    graph_execs.insert(e);
+    *exec = e;
+    return CUDA_SUCCESS;
+}
+
+// Replays the captured operations in order; each is validated again (a buffer freed since the capture fails here).
+EXPORT CUresult cuGraphLaunch(void* exec, void* s) {
+    LOCK;
+    NEED_CTX;
+    CHECK_STREAM(s);
+    if (!graph_execs.count((GraphExec*)exec))
+        return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphLaunch: %p is not an executable graph", exec);
+    if (capturing_stream(s) != nullptr) return refused_in_capture("cuGraphLaunch into a capturing stream");
+    size_t i = 0;
+    for (const Op& op : ((GraphExec*)exec)->ops) {
+        CUresult r = op(s);
+        if (r != CUDA_SUCCESS) return fail(r, "cuGraphLaunch: node %zu of %zu failed", i, ((GraphExec*)exec)->ops.size());
+        i++;
+    }
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphExecDestroy(void* exec) {
+    LOCK;
+    NEED_CTX;
+    if (!graph_execs.erase((GraphExec*)exec))
+        return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphExecDestroy: %p is not an executable graph", exec);
+    delete (GraphExec*)exec;
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphDestroy(void* graph) {
+    LOCK;
+    NEED_CTX;
+    if (!graphs.erase((Graph*)graph)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuGraphDestroy: %p is not a graph", graph);
+    delete (Graph*)graph;
+    return CUDA_SUCCESS;
+}
+
+// ---- multi-device: peer access, peer copies and cross-stream ordering (data-parallel all-reduce) ---------------
+// Operations run to completion when issued, so a missing cross-stream wait cannot show in the results; instead the
+// emulation keeps vector clocks and rejects what would be a race on a GPU. Each stream counts its operations
+// (CHECK_STREAM); an event records its stream's clock; cuStreamWaitEvent merges that clock into the waiting stream
+// and a host synchronisation into host_clock. A peer copy on stream S touching memory of another context must be
+// ordered after every operation queued so far on that context's streams; memory written by a peer copy must not be
+// used by a kernel or a copy on another stream not ordered after that copy. Both fail with
+// CUDA_ERROR_ILLEGAL_STATE. Peer access is possible between distinct devices unless ANNEAL_CUDA_EMULATOR_PEER=0;
+// a kernel on device A given a pointer into device B's memory is an illegal address unless A enabled access to B.
+
+namespace {
+constexpr CUresult kPeerUnsupported = 217;     // CUDA_ERROR_PEER_ACCESS_UNSUPPORTED
+constexpr CUresult kPeerAlreadyEnabled = 704;  // CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED
+constexpr CUresult kPeerNotEnabled = 705;      // CUDA_ERROR_PEER_ACCESS_NOT_ENABLED
+std::map<uint64_t, uint64_t> host_clock;          // stream id -> operations the host has waited for
+std::set<std::pair<Context*, Context*>> peer_on;  // (from, to): cuCtxEnablePeerAccess(to) with `from` current
+
+bool peer_possible(int a, int b) {
+    const char* s = getenv("ANNEAL_CUDA_EMULATOR_PEER");
+    return a != b && !(s != nullptr && strcmp(s, "0") == 0);
+}
+
+uint64_t seen_by(Stream* s, uint64_t other) {
+    if (s->id == other) return UINT64_MAX;
+    auto a = s->clock.find(other);
+    auto h = host_clock.find(other);
+    return std::max(a == s->clock.end() ? 0 : a->second, h == host_clock.end() ? 0 : h->second);
+}
+
+void merge(std::map<uint64_t, uint64_t>& into, const std::map<uint64_t, uint64_t>& from) {
+    for (const auto& kv : from) into[kv.first] = std::max(into[kv.first], kv.second);
+}
+
+Context* live_context(void* c) {
+    for (Context* x : contexts) {
+        if (x == c && x->refs > 0) return x;
+    }
+    return nullptr;
+}
+
+Alloc* live_alloc(CUdeviceptr p) {
+    auto it = live.upper_bound(p);
+    if (it == live.begin()) return nullptr;
+    --it;
+    return p >= it->second.base && p <= it->second.base + it->second.size ? &it->second : nullptr;
+}
+
+// The first stream of context c with operations that s is not ordered after; null when none.
+Stream* unordered_stream(Stream* s, Context* c) {
+    for (Stream* t : streams) {
+        if (t != s && t->ctx == c && seen_by(s, t->id) < t->clock[t->id]) return t;
+    }
+    return nullptr;
+}
+
+void order_op(Stream* s) {
+    if (s != nullptr) s->clock[s->id]++;
+}
+
+void order_record(Event* e, Stream* s) {
+    e->clock.clear();
+    if (s != nullptr) e->clock = s->clock;
+}
+
+void order_host_waits(Stream* s, Event* e) {
+    if (s != nullptr) merge(host_clock, s->clock);
+    if (e != nullptr) merge(host_clock, e->clock);
+}
+
+void peer_forget(Context* c) {
+    for (auto it = peer_on.begin(); it != peer_on.end();) {
+        it = it->first == c || it->second == c ? peer_on.erase(it) : std::next(it);
+    }
+}
+
+CUresult order_use(void* stream, const Alloc* a, bool kernel, const char* what, int param) {
+    if (a == nullptr) return CUDA_SUCCESS;
+    if (kernel && a->ctx != current && !peer_on.count({current, a->ctx}))
+        return fail(CUDA_ERROR_ILLEGAL_ADDRESS,
+                    "%s: parameter %d points into memory of device %d, but peer access from device %d to it is not "
+                    "enabled (cuCtxEnablePeerAccess)", what, param, a->ctx->device, current->device);
+    Stream* s = (Stream*)stream;
+    if (s != nullptr && a->peer_stream != 0 && seen_by(s, a->peer_stream) < a->peer_seq) {
+        std::string where = param >= 0 ? std::string(" parameter ") + std::to_string(param) : std::string();
+        return fail(CUDA_ERROR_ILLEGAL_STATE,
+                    "%s%s: device %d memory written by a peer copy on another stream is used before this stream "
+                    "waits for it (cuEventRecord there, cuStreamWaitEvent here): a race on a GPU", what,
+                    where.c_str(), a->ctx->device);
+    }
+    return CUDA_SUCCESS;
+}
+}  // namespace
+
+EXPORT CUresult cuDeviceCanAccessPeer(int* can, CUdevice d, CUdevice peer) {
+    LOCK;
+    NEED_INIT;
+    CHECK_DEVICE(d);
+    CHECK_DEVICE(peer);
+    if (can == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuDeviceCanAccessPeer: null");
+    *can = peer_possible(d, peer) ? 1 : 0;
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuCtxEnablePeerAccess(void* peer, unsigned flags) {
+    LOCK;
+    NEED_CTX;
+    Context* to = live_context(peer);
+    if (to == nullptr) return fail(CUDA_ERROR_INVALID_CONTEXT, "cuCtxEnablePeerAccess: %p is not a live context", peer);
+    if (flags != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuCtxEnablePeerAccess: flags must be 0, got %u", flags);
+    if (!peer_possible(current->device, to->device))
+        return fail(kPeerUnsupported, "cuCtxEnablePeerAccess: device %d cannot access device %d",
+                    current->device, to->device);
+    if (!peer_on.insert({current, to}).second)
+        return fail(kPeerAlreadyEnabled, "cuCtxEnablePeerAccess: device %d -> %d already enabled",
+                    current->device, to->device);
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuCtxDisablePeerAccess(void* peer) {
+    LOCK;
+    NEED_CTX;
+    Context* to = live_context(peer);
+    if (to == nullptr) return fail(CUDA_ERROR_INVALID_CONTEXT, "cuCtxDisablePeerAccess: %p is not a live context", peer);
+    if (!peer_on.erase({current, to}))
+        return fail(kPeerNotEnabled, "cuCtxDisablePeerAccess: device %d -> %d is not enabled",
+                    current->device, to->device);
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamWaitEvent(void* s, void* e, unsigned flags) {
+    LOCK;
+    NEED_CTX;
+    CHECK_STREAM(s);
+    if (!events.count((Event*)e)) return fail(CUDA_ERROR_INVALID_HANDLE, "cuStreamWaitEvent: %p is not a live event", e);
+    if (flags != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuStreamWaitEvent: flags must be 0, got %u", flags);
+    if (capturing_stream(s) != nullptr) {
+        invalidate_captures();
+        return fail(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuStreamWaitEvent in a capture is not emulated");
+    }
+    if (s != nullptr && ((Event*)e)->recorded) merge(((Stream*)s)->clock, ((Event*)e)->clock);
+    return CUDA_SUCCESS;
+}
+
+// Both ranges must be live allocations of the named contexts' devices (real drivers copy between devices without
+// peer access too, staging through the host, so none is required here).
+CUresult peer_copy(const char* call, CUdeviceptr dst, void* dst_ctx, CUdeviceptr src, void* src_ctx, size_t n,
+                   Stream* s) {
+    Context* dc = live_context(dst_ctx);
+    Context* sc = live_context(src_ctx);
+    if (dc == nullptr || sc == nullptr)
+        return fail(CUDA_ERROR_INVALID_CONTEXT, "%s: %s context %p is not live", call, dc == nullptr ? "destination"
+                    : "source", dc == nullptr ? dst_ctx : src_ctx);
+    if (s != nullptr && s->ctx != current)
+        return fail(CUDA_ERROR_INVALID_HANDLE, "%s: the stream belongs to device %d, the current context to device %d",
+                    call, s->ctx->device, current->device);
+    if (n == 0) return CUDA_SUCCESS;
+    std::string bad = check_range(dst, n, "destination");
+    if (bad.empty()) bad = check_range(src, n, "source");
+    if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s %s", call, bad.c_str());
+    Alloc* da = live_alloc(dst);
+    Alloc* sa = live_alloc(src);
+    if (da->ctx != dc || sa->ctx != sc)
+        return fail(CUDA_ERROR_INVALID_VALUE, "%s: the %s 0x%llx is memory of device %d, not of the named context's "
+                    "device %d", call, da->ctx != dc ? "destination" : "source", da->ctx != dc ? dst : src,
+                    (da->ctx != dc ? da : sa)->ctx->device, (da->ctx != dc ? dc : sc)->device);
+    if (s != nullptr) {
+        for (Context* c : {sc, dc}) {
+            Stream* t = c == s->ctx ? nullptr : unordered_stream(s, c);
+            if (t != nullptr)
+                return fail(CUDA_ERROR_ILLEGAL_STATE, "%s: %s device %d memory while a stream of device %d has %llu "
+                            "operation(s) this stream does not wait for (cuEventRecord there, cuStreamWaitEvent "
+                            "here): a race on a GPU", call, c == sc ? "reads" : "writes", c->device, c->device,
+                            (unsigned long long)(t->clock[t->id] - seen_by(s, t->id)));
+        }
+        if (CUresult r = order_use(s, sa, false, call, -1)) return r;
+    }
+    memmove((void*)dst, (const void*)src, n);
+    if (s != nullptr) {
+        da->peer_stream = s->id;
+        da->peer_seq = s->clock[s->id];
+    }
+    return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuMemcpyPeerAsync(CUdeviceptr dst, void* dst_ctx, CUdeviceptr src, void* src_ctx, size_t n, void* s) {
+    LOCK;
+    NEED_CTX;
+    CHECK_STREAM(s);
+    if (capturing_stream(s) != nullptr || (s == nullptr && captures > 0)) {
+        invalidate_captures();
+        return fail(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, "cuMemcpyPeerAsync in a capture is not emulated");
+    }
+    return peer_copy("cuMemcpyPeerAsync", dst, dst_ctx, src, src_ctx, n, (Stream*)s);
+}
+
+// Synchronous: ordered after all work queued before it, like a host synchronisation.
+EXPORT CUresult cuMemcpyPeer(CUdeviceptr dst, void* dst_ctx, CUdeviceptr src, void* src_ctx, size_t n) {
+    LOCK;
+    NEED_CTX;
+    REFUSED_IN_CAPTURE;
+    return peer_copy("cuMemcpyPeer", dst, dst_ctx, src, src_ctx, n, nullptr);
 }

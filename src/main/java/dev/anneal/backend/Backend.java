@@ -112,6 +112,33 @@ public interface Backend extends AutoCloseable {
     void rmspropStep(RmsPropArgs args, FloatArray scalars, FloatArray params, FloatArray grads,
                      FloatArray squareAvg, FloatArray gradAvg, FloatArray momentumBuffer, long n);
 
+    /**
+     * From the squared gradient norm {@code sq = normSquared[offset]}, in float arithmetic:
+     * {@code scalars[SKIP] = 1} when {@code sq} is not finite (else 0), and
+     * {@code scalars[GRAD_SCALE] = min(1, maxNorm / (sqrt(sq) + 1e-6))} when {@code maxNorm > 0} and {@code sq} is
+     * finite, else 1 (PyTorch's {@code clip_grad_norm_} coefficient, computed in float32 as PyTorch does). The step
+     * decides on its own whether to apply itself and by how much to scale the gradients, so a whole training step
+     * needs no host synchronisation and can be captured in a CUDA graph. Both backends give the same bits.
+     */
+    void finalizeStepScalars(FloatArray normSquared, long offset, float maxNorm, FloatArray scalars);
+
+    /** Whether {@link #capture} records ops for replay (CUDA graphs); false on the CPU. */
+    default boolean capturesGraphs() {
+        return false;
+    }
+
+    /**
+     * Records the ops that {@code ops} queues on this backend, without running them, into a graph replayed by
+     * {@link StepGraph#replay} (CUDA stream capture). The ops must not allocate, free, upload, download or wait
+     * while being captured; the replay uses the buffers and scalar arguments of the capture, so data changes only
+     * through buffer contents.
+     *
+     * @throws UnsupportedOperationException where {@link #capturesGraphs} is false
+     */
+    default StepGraph capture(Runnable ops) {
+        throw new UnsupportedOperationException(name() + " does not capture graphs");
+    }
+
     /** Waits until every op issued so far has finished (a no-op on the CPU). */
     void synchronize();
 

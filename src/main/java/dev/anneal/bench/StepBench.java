@@ -1,20 +1,18 @@
 package dev.anneal.bench;
 
 import dev.anneal.backend.Backend;
-import dev.anneal.backend.FloatArray;
-import dev.anneal.backend.IntArray;
-import dev.anneal.backend.Mat;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.DataSpec;
 import dev.anneal.data.Datasets;
-import dev.anneal.model.Mlp;
-import dev.anneal.optim.Optimizer;
+import dev.anneal.data.Dataset;
+import dev.anneal.train.ReplicaGroup;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 /**
  * Training-step throughput: the config's model at its batch size on a random batch of the config's input and
- * output shape (no dataset is read), forward + backward + optimizer step, timed from issue to completion.
+ * output shape (no dataset is read): the trainer's whole data step, timed from issue to completion.
  */
 public final class StepBench {
     /** Image datasets: 28 x 28 pixels. */
@@ -45,39 +43,44 @@ public final class StepBench {
         return new int[] {IMAGE_FEATURES, Datasets.IMAGE_CLASSES};
     }
 
+    /** {@link #run(List, AnnealConfig, int, int, OpTimer)} on one backend. */
     public static Result run(Backend backend, AnnealConfig cfg, int warmup, int steps, OpTimer timer) {
+        return run(List.of(backend), cfg, warmup, steps, timer);
+    }
+
+    /**
+     * The trainer's data step ({@link ReplicaGroup}) with one replica per backend: each replica gathers and uploads
+     * its shard of a random global batch of {@code batch_size x replicas x accumulation_steps} samples, runs
+     * forward and backward, the gradients are summed across replicas, and every replica applies the optimizer step
+     * (CUDA graphs when the config asks for them); timed until the step's statistics are back on the host.
+     */
+    public static Result run(List<Backend> backends, AnnealConfig cfg, int warmup, int steps, OpTimer timer) {
         int[] shape = shape(cfg.data());
         int d = shape[0];
         int classes = shape[1];
-        int batch = cfg.data().batchSize();
+        int global = Math.toIntExact(cfg.data().batchSize() * (long) backends.size()
+                * cfg.train().accumulationSteps());
         long seed = cfg.train().seed();
-        float[] hostX = new float[batch * d];
-        int[] hostLabels = new int[batch];
+        float[] features = new float[global * d];
+        int[] labels = new int[global];
         SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = 0; i < hostX.length; i++) {
-            hostX[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) rnd.nextGaussian();
         }
-        for (int i = 0; i < batch; i++) {
-            hostLabels[i] = rnd.nextInt(classes);
+        for (int i = 0; i < global; i++) {
+            labels[i] = rnd.nextInt(classes);
         }
-        try (Mlp model = Mlp.create(backend, cfg.model(), d, classes, batch);
-             Optimizer optimizer = Optimizer.create(cfg.optimizer(), backend, model.layout().size());
-             FloatArray x = backend.allocate((long) batch * d);
-             IntArray labels = backend.allocateInts(batch);
-             FloatArray stats = backend.allocate(2)) {
-            model.initialize(cfg.model().init(), seed);
-            backend.upload(hostX, 0, x, 0, hostX.length);
-            backend.upload(hostLabels, 0, labels, 0, batch);
-            backend.synchronize();
-            Mat input = new Mat(x, 0, batch, d);
-            float gradScale = 1f / batch;
-            double lr = cfg.optimizer().lr();
-            double median = Sampler.median(timer, warmup, steps, 1, s -> {
-                model.zeroGradients();
-                model.accumulateGradients(input, labels, 0, gradScale, stats, 0);
-                optimizer.step(model.parameters(), model.gradients(), lr, OptionalDouble.empty(), 1.0);
-            });
-            return new Result(d, classes, batch, model.layout().size(), steps, median);
+        Dataset data = new Dataset(features, labels, d, classes);
+        int[] order = new int[global];
+        for (int i = 0; i < global; i++) {
+            order[i] = i;
+        }
+        double lr = cfg.effectiveLr();
+        try (ReplicaGroup group = new ReplicaGroup(backends, cfg, d, classes)) {
+            group.initialize(cfg.model().init(), seed);
+            double median = Sampler.median(timer, warmup, steps, 1,
+                    s -> group.step(data, order, 0, lr, OptionalDouble.empty()));
+            return new Result(d, classes, global, group.parameters(), steps, median);
         }
     }
 

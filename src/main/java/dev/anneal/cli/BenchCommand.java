@@ -183,12 +183,25 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON to FILE.")
         Path json;
 
+        @picocli.CommandLine.Mixin
+        ConfigOverrides overrides;
+
+        @Option(names = "--devices", paramLabel = "N[,N...]", split = ",",
+                description = "Data-parallel replica counts to time, e.g. 1,2,4: the step with the batch per device "
+                        + "of the config on N devices (CPU replicas on threads, or cuda:0..N-1), and the speed-up "
+                        + "over the first count.")
+        List<Integer> devices;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             checkRuns(steps, warmup);
             Path file = config != null ? config : defaultConfig();
-            AnnealConfig cfg = LoadedConfig.load(file, List.of()).config();
+            AnnealConfig cfg = LoadedConfig.load(file, overrides.assignments()).config();
+            if (devices != null) {
+                return DeviceScaling.run(out, cfg, file, device != null ? device : cfg.device(), devices, warmup, steps,
+                        json);
+            }
             try (Opened o = Opened.open(device != null ? device : cfg.device())) {
                 out.println(o.line());
                 out.flush();
@@ -199,7 +212,9 @@ final class BenchCommand implements Runnable {
                         r.parameters(), r.batch(), cfg.optimizer().getClass().getSimpleName().toLowerCase(Locale.ROOT),
                         file));
                 out.println(String.format(Locale.ROOT, "method: %d warm-up steps, then the median of %d "
-                        + "(forward + backward + optimizer step, wall clock to completion)", warmup, steps));
+                        + "(upload, forward + backward, norm, optimizer step, statistics read back; wall clock)%s",
+                        warmup, steps, cfg.train().cudaGraph() ? "; train.cuda_graph: replayed as a CUDA graph where "
+                                + "the device is CUDA" : ""));
                 out.println(String.format(Locale.ROOT, "step: %.3f ms, %.0f samples/s", r.secondsPerStep() * 1e3,
                         r.samplesPerSecond()));
                 if (json != null) {
@@ -381,7 +396,7 @@ final class BenchCommand implements Runnable {
         return m;
     }
 
-    private static void writeJson(Path file, Map<String, Object> doc) throws IOException {
+    static void writeJson(Path file, Map<String, Object> doc) throws IOException {
         byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc);
         AtomicFiles.write(file, bytes);
     }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -81,9 +82,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         AnnealConfig cfg = loaded.config();
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
-        try (Backend backend = backendFor(cfg, out);
-             Trainer trainer = new Trainer(cfg, data, backend, run,
+        try (Backends backends = backendsFor(cfg, out);
+             Trainer trainer = new Trainer(cfg, data, backends.list(), run,
                      new ProgressReporter(out, System.console() != null))) {
+            note(cfg, backends.list(), trainer, out);
             Files.createDirectories(run.path());
             run.writeConfig(ResolvedConfig.toYaml(cfg));
             if (checkpoint.isPresent()) {
@@ -99,10 +101,42 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Backend backendFor(AnnealConfig cfg, PrintWriter out) {
-        DeviceChoice.Choice choice = DeviceChoice.open(cfg.device());
+    /** The replicas' backends, closed together. */
+    private record Backends(List<Backend> list) implements AutoCloseable {
+        @Override
+        public void close() {
+            RuntimeException first = null;
+            for (Backend b : list) {
+                try {
+                    b.close();
+                } catch (RuntimeException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private static Backends backendsFor(AnnealConfig cfg, PrintWriter out) {
+        DeviceChoice.Choices choice = DeviceChoice.openAll(cfg.device(), cfg.devices());
         out.println("anneal: device " + choice.note());
-        return choice.backend();
+        return new Backends(choice.backends());
+    }
+
+    /** What runs where, beyond the device line: replicas and their all-reduce, graphs, what is ignored. */
+    private static void note(AnnealConfig cfg, List<Backend> backends, Trainer trainer, PrintWriter out) {
+        if (backends.size() > 1 || cfg.train().cudaGraph()) {
+            out.println("anneal: " + trainer.parallelism());
+        }
+        for (String line : dev.anneal.config.ParallelSummary.lines(cfg)) {
+            out.println("anneal: " + line);
+        }
+        if (cfg.train().cudaGraph() && !backends.stream().allMatch(Backend::capturesGraphs)) {
+            out.println("anneal: train.cuda_graph is ignored on " + backends.get(0).name() + " (CUDA graphs need "
+                    + "a CUDA device); steps run op by op");
+        }
     }
 
     private static Path defaultConfig() {

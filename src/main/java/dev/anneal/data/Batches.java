@@ -54,6 +54,22 @@ public final class Batches {
         return (len + batchSize - 1) / batchSize;
     }
 
+    /**
+     * Replica {@code r}'s share of {@code span} (a global micro-batch) among {@code replicas}: contiguous shards in
+     * replica order whose sizes differ by at most one, the first {@code span.length() % replicas} one longer. The
+     * shards partition the span, so across replicas every sample of an epoch is used exactly once; a shard may be
+     * empty when the span is shorter than the replica count.
+     */
+    public static Span shard(Span span, int replicas, int r) {
+        if (replicas < 1 || r < 0 || r >= replicas) {
+            throw new IllegalArgumentException("replica " + r + " of " + replicas);
+        }
+        int base = span.length() / replicas;
+        int extra = span.length() % replicas;
+        int start = span.start() + r * base + Math.min(r, extra);
+        return new Span(start, start + base + (r < extra ? 1 : 0));
+    }
+
     /** Evaluation batches of {@code evalBatchSize} over {@code n} samples in index order: {@code ceil(n / size)}. */
     public static int evalBatches(int n, int evalBatchSize) {
         return stepsPerEpoch(n, evalBatchSize, 1);
@@ -70,8 +86,16 @@ public final class Batches {
      * {@code y}; returns the number of rows written.
      */
     public static int gather(Dataset data, int[] order, Span span, float[] x, int[] y) {
+        return gather(data, order, span, x, y, 0, 0);
+    }
+
+    /** {@link #gather(Dataset, int[], Span, float[], int[])} writing from {@code x[xOffset]} and {@code y[yOffset]}. */
+    public static int gather(Dataset data, int[] order, Span span, float[] x, int[] y, int xOffset, int yOffset) {
         int rows = span.length();
-        checkBuffers(data, rows, x, y);
+        if (xOffset < 0 || yOffset < 0 || xOffset + (long) rows * data.d() > x.length || yOffset + rows > y.length) {
+            throw new IllegalArgumentException("buffers hold " + x.length + " floats and " + y.length + " labels, the "
+                    + "batch needs " + rows + " x " + data.d() + " and " + rows + " from " + xOffset + " and " + yOffset);
+        }
         if (span.end() > order.length) {
             throw new IllegalArgumentException("span " + span + " goes past the order's " + order.length + " positions");
         }
@@ -80,8 +104,8 @@ public final class Batches {
         int d = data.d();
         for (int r = 0; r < rows; r++) {
             int i = order[span.start() + r];
-            System.arraycopy(f, i * d, x, r * d, d);
-            y[r] = labels[i];
+            System.arraycopy(f, i * d, x, xOffset + r * d, d);
+            y[yOffset + r] = labels[i];
         }
         return rows;
     }

@@ -29,6 +29,7 @@ public final class Optimizer implements AutoCloseable {
     private final Map<String, FloatArray> state = new LinkedHashMap<>();
     private long steps;
     private boolean momentumStarted;
+    private double preparedMomentum;
 
     private Optimizer(OptimizerSpec spec, Backend backend, long n) {
         this.spec = spec;
@@ -100,55 +101,104 @@ public final class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Applies update {@code t = steps() + 1}: {@code params -= lr * direction(grads * gradScale)}.
+     * Applies update {@code t = steps() + 1}: {@code params -= lr * direction(grads * gradScale)}; the same as
+     * {@link #prepare}, setting the gradient scale, {@link #apply} and {@link #commit}.
      *
      * @param lr the scheduled rate {@code lr(k)}
      * @param momentum the cycled momentum or beta1 for this update, or empty for the configured one
      * @param gradScale multiplies every gradient first (the global-norm clip coefficient; 1 when not clipping)
      */
     public void step(FloatArray params, FloatArray grads, double lr, OptionalDouble momentum, double gradScale) {
-        double mu = momentum.orElse(spec.configuredMomentum());
-        long t = steps + 1;
-        java.util.Arrays.fill(hostScalars, 0f);
-        hostScalars[StepScalars.LR] = (float) lr;
+        fillScalars(lr, momentum);
         hostScalars[StepScalars.GRAD_SCALE] = (float) gradScale;
-        hostScalars[StepScalars.MOMENTUM] = (float) mu;
+        upload();
+        apply(params, grads);
+        commit();
+    }
+
+    /**
+     * Writes the step scalars of update {@code t = steps() + 1} to the device (rate, bias corrections, momentum,
+     * gradient scale 1, skip 0), before the step's {@link #apply}. A device-side
+     * {@link dev.anneal.backend.Backend#finalizeStepScalars} may then set the gradient scale and the skip flag.
+     */
+    public void prepare(double lr, OptionalDouble momentum) {
+        fillScalars(lr, momentum);
+        upload();
+    }
+
+    /**
+     * Queues the fused kernel of the prepared update; only kernel launches, so it can be captured in a graph and
+     * replayed (each replay reading the scalars {@link #prepare} wrote last).
+     */
+    public void apply(FloatArray params, FloatArray grads) {
         if (spec instanceof Sgd s) {
-            FloatArray buf = state.get("momentum_buffer");
-            if (mu != 0 && buf == null) {
-                buf = backend.allocate(n);
-                state.put("momentum_buffer", buf);
-            }
-            hostScalars[StepScalars.FIRST_STEP] = mu != 0 && !momentumStarted ? 1f : 0f;
-            upload();
-            backend.sgdStep(SgdArgs.of(s.dampening(), s.weightDecay(), s.nesterov()), scalars, params, grads, buf, n);
-            momentumStarted |= mu != 0;
+            backend.sgdStep(SgdArgs.of(s.dampening(), s.weightDecay(), s.nesterov()), scalars, params, grads,
+                    state.get("momentum_buffer"), n);
         } else if (spec instanceof Adam a) {
-            adam(params, grads, lr, mu, t, a.betas().get(1), a.eps(), a.weightDecay(), false, a.amsgrad());
+            backend.adamStep(AdamArgs.of(a.betas().get(1), a.eps(), a.weightDecay(), false, a.amsgrad()), scalars,
+                    params, grads, state.get("exp_avg"), state.get("exp_avg_sq"), state.get("max_exp_avg_sq"), n);
         } else if (spec instanceof AdamW a) {
-            adam(params, grads, lr, mu, t, a.betas().get(1), a.eps(), a.weightDecay(), true, a.amsgrad());
+            backend.adamStep(AdamArgs.of(a.betas().get(1), a.eps(), a.weightDecay(), true, a.amsgrad()), scalars,
+                    params, grads, state.get("exp_avg"), state.get("exp_avg_sq"), state.get("max_exp_avg_sq"), n);
         } else if (spec instanceof RmsProp r) {
-            upload();
             backend.rmspropStep(RmsPropArgs.of(r.alpha(), r.eps(), r.weightDecay(), r.centered(), r.momentum() > 0),
                     scalars, params, grads, state.get("square_avg"), state.get("grad_avg"),
                     state.get("momentum_buffer"), n);
         } else {
             throw new IllegalArgumentException("unknown optimizer " + spec);
         }
-        steps = t;
     }
 
-    private void adam(FloatArray params, FloatArray grads, double lr, double beta1, long t, double beta2, double eps,
-                      double weightDecay, boolean decoupled, boolean amsgrad) {
+    /** Counts the prepared update as applied (call it only when the step was not skipped). */
+    public void commit() {
+        steps++;
+        momentumStarted |= preparedMomentum != 0 && spec instanceof Sgd;
+    }
+
+    /**
+     * The device buffer of the step scalars, for {@link dev.anneal.backend.Backend#finalizeStepScalars}.
+     */
+    public FloatArray scalars() {
+        return scalars;
+    }
+
+    /**
+     * Allocates now every state buffer a later update may need (SGD's momentum buffer when a schedule cycles the
+     * momentum up from 0), so that the kernel launch of {@link #apply} can be captured once and replayed.
+     */
+    public void reserveState() {
+        if (spec instanceof Sgd && !state.containsKey("momentum_buffer")) {
+            state.put("momentum_buffer", backend.allocate(n));
+        }
+    }
+
+    private void fillScalars(double lr, OptionalDouble momentum) {
+        double mu = momentum.orElse(spec.configuredMomentum());
+        long t = steps + 1;
+        preparedMomentum = mu;
+        java.util.Arrays.fill(hostScalars, 0f);
+        hostScalars[StepScalars.LR] = (float) lr;
+        hostScalars[StepScalars.GRAD_SCALE] = 1f;
+        hostScalars[StepScalars.MOMENTUM] = (float) mu;
+        if (spec instanceof Sgd) {
+            if (mu != 0) {
+                reserveState();
+            }
+            hostScalars[StepScalars.FIRST_STEP] = mu != 0 && !momentumStarted ? 1f : 0f;
+        } else if (spec instanceof Adam a) {
+            adamScalars(lr, mu, t, a.betas().get(1), a.weightDecay());
+        } else if (spec instanceof AdamW a) {
+            adamScalars(lr, mu, t, a.betas().get(1), a.weightDecay());
+        }
+    }
+
+    private void adamScalars(double lr, double beta1, long t, double beta2, double weightDecay) {
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
         hostScalars[StepScalars.STEP_SIZE] = (float) (lr / biasCorrection1);
         hostScalars[StepScalars.BIAS_CORRECTION2_SQRT] = (float) Math.sqrt(biasCorrection2);
         hostScalars[StepScalars.DECAY_FACTOR] = (float) (1 - lr * weightDecay);
         hostScalars[StepScalars.ONE_MINUS_MOMENTUM] = (float) (1 - beta1);
-        upload();
-        backend.adamStep(AdamArgs.of(beta2, eps, weightDecay, decoupled, amsgrad), scalars, params, grads,
-                state.get("exp_avg"), state.get("exp_avg_sq"), state.get("max_exp_avg_sq"), n);
     }
 
     private void upload() {

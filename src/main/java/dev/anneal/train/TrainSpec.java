@@ -19,9 +19,16 @@ import dev.anneal.spec.Require;
  *     of each epoch), default 0
  * @param keepCheckpoints {@code keep_checkpoints}: how many recent checkpoints to keep, default 2
  * @param seed {@code seed}: seeds initialisation and shuffling, default 0
+ * @param cudaGraph {@code cuda_graph}: on a CUDA device, capture the training step once in a CUDA graph and replay
+ *     it (one launch instead of one per kernel); the step scalars live in device memory, so the schedule still
+ *     drives every replay. Ignored (with a note) on the CPU. Default false
+ * @param checkReplicasEvery {@code check_replicas_every}: with several devices, verify every this many updates
+ *     that every replica's parameters are bit-identical to replica 0's (they are checked at the end of each epoch
+ *     in any case; 0: only then), default 0
  */
 public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm, Long maxSkippedSteps,
-                        String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed) {
+                        String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed, Boolean cudaGraph,
+                        Long checkReplicasEvery) {
     public TrainSpec {
         epochs = epochs == null ? 3L : epochs;
         accumulationSteps = accumulationSteps == null ? 1L : accumulationSteps;
@@ -30,6 +37,8 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         checkpointEvery = checkpointEvery == null ? 0L : checkpointEvery;
         keepCheckpoints = keepCheckpoints == null ? 2L : keepCheckpoints;
         seed = seed == null ? 0L : seed;
+        cudaGraph = cudaGraph == null ? Boolean.FALSE : cudaGraph;
+        checkReplicasEvery = checkReplicasEvery == null ? 0L : checkReplicasEvery;
         Require.positive("epochs", epochs);
         Require.positive("accumulation_steps", accumulationSteps);
         if (clipGradNorm != null) {
@@ -39,9 +48,10 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         Require.oneOf("plateau_metric", plateauMetric, "test_loss", "test_accuracy");
         Require.nonNegative("checkpoint_every", checkpointEvery);
         Require.positive("keep_checkpoints", keepCheckpoints);
+        Require.nonNegative("check_replicas_every", checkReplicasEvery);
     }
 
     public static TrainSpec defaults() {
-        return new TrainSpec(null, null, null, null, null, null, null, null);
+        return new TrainSpec(null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -1,15 +1,11 @@
 package dev.anneal.train;
 
 import dev.anneal.backend.Backend;
-import dev.anneal.backend.FloatArray;
-import dev.anneal.backend.IntArray;
-import dev.anneal.backend.Mat;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.EpochOrder;
-import dev.anneal.data.Span;
 import dev.anneal.model.Mlp;
 import dev.anneal.optim.Optimizer;
 import dev.anneal.schedule.LrDriver;
@@ -19,21 +15,23 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
 
 /**
  * The training loop. One data step takes {@code A = train.accumulation_steps} micro-batches of
- * {@code data.batch_size} samples in the epoch's seeded order; each sample's loss gradient is weighted by
- * {@code 1/N}, N the samples of the step, so the summed gradient is that of the step's mean loss (a short last
- * micro-batch counts by its size). Then one pass computes the squared gradient norm: if it is not finite the
- * update is skipped and the schedule does not advance; otherwise the clip coefficient
- * {@code min(1, clip/(norm + 1e-6))} is fused into the optimizer step, which uses the scheduled rate
- * {@code lr(k)} (and cycled momentum), and {@code k} advances. Each epoch ends with an evaluation on the test
- * set, which a plateau schedule observes, and a checkpoint.
+ * {@code data.batch_size} samples per device in the epoch's seeded order (the global batch is
+ * {@code batch_size x devices x A}); each sample's loss gradient is weighted by {@code 1/N}, N the samples of the
+ * step, so the summed gradient is that of the step's mean loss (a short last micro-batch counts by its size). With
+ * several devices each replica takes its shard of every micro-batch and the gradients are summed across replicas
+ * ({@link ReplicaGroup}). Then the squared gradient norm decides on the device: if it is not finite the update is
+ * skipped and the schedule does not advance; otherwise the clip coefficient {@code min(1, clip/(norm + 1e-6))} is
+ * fused into the optimizer step, which uses the scheduled rate {@code lr(k)} (and cycled momentum), and {@code k}
+ * advances once per global update. Each epoch ends with an evaluation on the test set, which a plateau schedule
+ * observes, and a checkpoint.
  */
 public final class Trainer implements AutoCloseable {
     private final AnnealConfig config;
     private final Datasets data;
+    private final ReplicaGroup replicas;
     private final Backend backend;
     private final RunDirectory run;
     private final TrainListener listener;
@@ -41,46 +39,48 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final LrDriver driver;
     private final int batch;
+    private final int devices;
     private final int accumulation;
     private final long stepsPerEpoch;
     private final long totalSteps;
-    private final FloatArray x;
-    private final IntArray labels;
-    private final FloatArray stats;
-    private final float[] hostX;
-    private final int[] hostLabels;
-    private final float[] hostStats;
     private final List<EvalMetrics> history = new ArrayList<>();
     private TrainerState state = TrainerState.start();
 
     public Trainer(AnnealConfig config, Datasets data, Backend backend, RunDirectory run, TrainListener listener) {
+        this(config, data, List.of(backend), run, listener);
+    }
+
+    /**
+     * A trainer with one replica per backend ({@code config.devices()} of them), replica 0 on
+     * {@code backends.get(0)}.
+     */
+    public Trainer(AnnealConfig config, Datasets data, List<Backend> backends, RunDirectory run,
+                   TrainListener listener) {
+        if (backends.size() != config.devices()) {
+            throw new IllegalArgumentException(backends.size() + " backends for devices: " + config.devices());
+        }
         this.config = config;
         this.data = data;
-        this.backend = backend;
         this.run = run;
         this.listener = listener;
         Dataset train = data.train();
         this.batch = config.data().batchSize();
+        this.devices = backends.size();
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
-        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), batch, accumulation);
+        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), batch * devices, accumulation);
         this.totalSteps = stepsPerEpoch * config.train().epochs();
-        int evalBatch = config.data().evalBatchSize();
-        int capacity = Math.max(batch, evalBatch);
-        this.model = Mlp.create(backend, config.model(), train.d(), train.classes(), capacity);
-        this.optimizer = Optimizer.create(config.optimizer(), backend, model.layout().size());
-        this.driver = LrDriver.create(config.schedule(), config.optimizer().lr(), 1, stepsPerEpoch);
+        this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
-        this.x = backend.allocate((long) capacity * train.d());
-        this.labels = backend.allocateInts(capacity);
-        this.stats = backend.allocate(2L * accumulation + 1);
-        this.hostX = new float[capacity * train.d()];
-        this.hostLabels = new int[capacity];
-        this.hostStats = new float[2 * accumulation + 1];
+        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes());
+        this.backend = replicas.first().backend;
+        this.model = replicas.first().model;
+        this.optimizer = replicas.first().optimizer;
     }
 
     private void checkScheduleCoversRun() {
-        if (config.schedule().spec() instanceof OneCycle oc) {
-            long last = oc.lastStep() + (config.schedule().warmup() == null ? 0 : config.schedule().warmup().length());
+        dev.anneal.schedule.ScheduleConfig schedule = config.effectiveSchedule();
+        if (schedule.spec() instanceof OneCycle oc) {
+            long last = oc.lastStep() + (schedule.warmup() == null ? 0 : schedule.warmup().length());
             if (totalSteps > last + 1) {
                 throw new BadInput("schedule.total_steps = " + oc.totalSteps() + " is shorter than the run's "
                         + totalSteps + " updates (" + config.train().epochs() + " epochs x " + stepsPerEpoch
@@ -118,12 +118,38 @@ public final class Trainer implements AutoCloseable {
 
     /** Initialises the model from the seed: a fresh run. */
     public void initialize() {
-        model.initialize(config.model().init(), config.train().seed());
+        replicas.initialize(config.model().init(), config.train().seed());
+    }
+
+    /**
+     * Empty when every replica's parameters have replica 0's bits (always, with one device); else where they first
+     * differ. The run checks this itself at each epoch's end and every {@code train.check_replicas_every} updates.
+     */
+    public java.util.Optional<String> replicaDifference() {
+        return replicas.firstDifference();
+    }
+
+    /** The replicas, for tests. */
+    ReplicaGroup replicaGroup() {
+        return replicas;
+    }
+
+    /** Data steps run by replaying a captured CUDA graph ({@code train.cuda_graph}) so far in this process. */
+    public long replayedSteps() {
+        return replicas.replays();
+    }
+
+    /** How the replicas' gradients are summed ({@code null} with one device), and whether steps replay a graph. */
+    public String parallelism() {
+        return (devices > 1 ? devices + " replicas, gradients summed " + replicas.allReduceDescription() : "1 replica")
+                + (replicas.capturing() ? "; steps replayed as CUDA graphs" : "");
     }
 
     /** Continues from a checkpoint: weights, optimizer state, schedule and data position, metrics so far. */
     public void resumeFrom(Path checkpoint) throws IOException {
-        state = Checkpoints.load(checkpoint, model, optimizer, backend);
+        for (Replica r : replicas.all()) {
+            state = Checkpoints.load(checkpoint, r.model, r.optimizer, r.backend);
+        }
         if (state.plateau() != null) {
             driver.restorePlateau(state.plateau());
         }
@@ -148,7 +174,7 @@ public final class Trainer implements AutoCloseable {
                 StepResult r = step(train, order, s);
                 double loss = r.meanLoss();
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                int samples = Batches.step(train.n(), batch, accumulation, (int) s).length();
+                int samples = r.samples();
                 state = new TrainerState(state.updates(), epoch, s + 1, optimizer.momentumStarted(),
                         state.skippedInARow(), state.skippedTotal(), plateauState(),
                         state.epochLossSum() + loss * samples, state.epochSamples() + samples,
@@ -159,7 +185,12 @@ public final class Trainer implements AutoCloseable {
                 if (every > 0 && r.updated() && state.updates() % every == 0 && s + 1 < stepsPerEpoch) {
                     listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
                 }
+                long check = config.train().checkReplicasEvery();
+                if (check > 0 && r.updated() && state.updates() % check == 0) {
+                    checkReplicas();
+                }
             }
+            checkReplicas();
             EvalMetrics m = evaluate(epoch + 1);
             history.add(m);
             run.writeMetrics(history);
@@ -178,58 +209,41 @@ public final class Trainer implements AutoCloseable {
         return last;
     }
 
-    /** A data step's mean loss (0 when skipped) and whether it applied an update. */
-    private record StepResult(double meanLoss, boolean updated) {
+    /** A data step's mean loss (0 when skipped), its samples and whether it applied an update. */
+    private record StepResult(double meanLoss, int samples, boolean updated) {
     }
 
-    /** One data step: A micro-batches, then one update unless the gradients are not finite. */
+    /** One data step on every replica: one update unless the gradients are not finite. */
     private StepResult step(Dataset train, int[] order, long s) {
-        int n = train.n();
-        int total = Batches.step(n, batch, accumulation, (int) s).length();
-        model.zeroGradients();
-        backend.fill(stats, 0, stats.length(), 0f);
-        float gradScale = (float) (1.0 / total);
-        int micro = Batches.microBatchesInStep(n, batch, accumulation, (int) s);
-        for (int m = 0; m < micro; m++) {
-            Span span = Batches.microBatch(n, batch, accumulation, (int) s, m);
-            int rows = Batches.gather(train, order, span, hostX, hostLabels);
-            backend.upload(hostX, 0, x, 0, rows * train.d());
-            backend.upload(hostLabels, 0, labels, 0, rows);
-            model.accumulateGradients(new Mat(x, 0, rows, train.d()), labels, 0, gradScale, stats, 2L * m);
-        }
-        backend.squaredNorm(model.gradients(), 0, model.layout().size(), stats, 2L * accumulation);
-        backend.download(stats, 0, hostStats, 0, hostStats.length);
-        double lossSum = 0;
-        for (int i = 0; i < micro; i++) {
-            lossSum += hostStats[2 * i];
-        }
-        double normSq = hostStats[2 * accumulation];
-        if (!Double.isFinite(normSq) || !Double.isFinite(lossSum)) {
+        long k = state.updates();
+        ReplicaGroup.StepStats st = replicas.step(train, order, (int) s, driver.lr(k), driver.momentum(k));
+        if (!st.applied()) {
             long inARow = state.skippedInARow() + 1;
             state = new TrainerState(state.updates(), state.epoch(), state.stepInEpoch(), state.momentumStarted(),
                     inARow, state.skippedTotal() + 1, state.plateau(), state.epochLossSum(), state.epochSamples(),
                     state.epochSeconds());
-            String why = !Double.isFinite(lossSum) ? "the loss is " + lossSum : "the gradient norm is not finite";
+            String why = "the gradient norm is not finite" + (Double.isFinite(st.lossSum()) ? ""
+                    : " (the loss is " + st.lossSum() + ")");
             listener.skipped(state.updates(), inARow, why);
             if (inARow >= config.train().maxSkippedSteps()) {
                 throw new TrainingStopped("stopped after " + inARow + " updates in a row with non-finite "
                         + "gradients (at update " + state.updates() + ", epoch " + (state.epoch() + 1) + "): lower "
                         + "optimizer.lr, set train.clip_grad_norm, or check the data");
             }
-            return new StepResult(0, false);
+            return new StepResult(0, st.samples(), false);
         }
-        double coef = 1.0;
-        Double clip = config.train().clipGradNorm();
-        if (clip != null) {
-            coef = Math.min(1.0, clip / (Math.sqrt(normSq) + 1e-6));
-        }
-        long k = state.updates();
-        OptionalDouble momentum = driver.momentum(k);
-        optimizer.step(model.parameters(), model.gradients(), driver.lr(k), momentum, coef);
         state = new TrainerState(k + 1, state.epoch(), state.stepInEpoch(), optimizer.momentumStarted(), 0,
                 state.skippedTotal(), state.plateau(), state.epochLossSum(), state.epochSamples(),
                 state.epochSeconds());
-        return new StepResult(lossSum / total, true);
+        return new StepResult(st.lossSum() / st.samples(), st.samples(), true);
+    }
+
+    /** Stops the run when a replica's parameters are no longer replica 0's bits (a bug, never expected). */
+    private void checkReplicas() {
+        replicas.firstDifference().ifPresent(d -> {
+            throw new IllegalStateException("data-parallel replicas diverged after update " + state.updates() + ": "
+                    + d);
+        });
     }
 
     /** Mean loss and accuracy over the test set. */
@@ -239,13 +253,9 @@ public final class Trainer implements AutoCloseable {
         double lossSum = 0;
         double correct = 0;
         for (int e = 0; e < Batches.evalBatches(test.n(), evalBatch); e++) {
-            int rows = Batches.gatherRange(test, Batches.evalBatch(test.n(), evalBatch, e), hostX, hostLabels);
-            backend.upload(hostX, 0, x, 0, rows * test.d());
-            backend.upload(hostLabels, 0, labels, 0, rows);
-            model.evaluate(new Mat(x, 0, rows, test.d()), labels, 0, stats, 0);
-            backend.download(stats, 0, hostStats, 0, 2);
-            lossSum += hostStats[0];
-            correct += hostStats[1];
+            float[] st = replicas.first().evaluate(test, Batches.evalBatch(test.n(), evalBatch, e));
+            lossSum += st[0];
+            correct += st[1];
         }
         double trainLoss = state.epochSamples() == 0 ? Double.NaN : state.epochLossSum() / state.epochSamples();
         double sps = state.epochSeconds() == 0 ? 0 : state.epochSamples() / state.epochSeconds();
@@ -259,10 +269,6 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
-        optimizer.close();
-        x.close();
-        labels.close();
-        stats.close();
+        replicas.close();
     }
 }

@@ -60,6 +60,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void stepPerDeviceCountTimesTheDataParallelStep() throws IOException {
+        Path cfg = dir.resolve("tiny.yaml");
+        Files.writeString(cfg, TINY);
+        Path json = dir.resolve("scaling.json");
+        CliRun r = CliRun.of("bench", "step", "--config", cfg.toString(), "--device", "cpu", "--devices", "1,3",
+                "--steps", "3", "--json", json.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().matches("(?s).*devices 1 \\(cpu[^\n]*samples/s \\(global batch 32\\), 1.00x.*"), r.out());
+        assertTrue(r.out().matches("(?s).*devices 3 \\(cpu x 3 replicas[^\n]*\\(global batch 96\\).*"), r.out());
+        assertTrue(r.out().contains("not scaling"), r.out());
+        String doc = Files.readString(json);
+        assertTrue(doc.contains("\"devices\" : 3") && doc.contains("\"global_batch\" : 96"), doc);
+    }
+
+    @Test
     void badOptionsGiveOneLineAndExit2() throws IOException {
         Path cfg = dir.resolve("tiny.yaml");
         Files.writeString(cfg, TINY);
@@ -69,6 +84,8 @@ class BenchCommandTest {
                 {"bench", "kernels", "--gemm-sizes", "-4"},
                 {"bench", "kernels", "--device", "tpu"},
                 {"bench", "step", "--config", cfg.toString(), "--steps", "0"},
+                {"bench", "step", "--config", cfg.toString(), "--devices", "1,0"},
+                {"bench", "step", "--config", cfg.toString(), "--devices", "2", "--device", "cuda:1"},
                 {"bench", "step", "--config", dir.resolve("missing.yaml").toString()},
         };
         for (String[] args : cases) {

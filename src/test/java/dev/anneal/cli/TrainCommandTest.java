@@ -40,6 +40,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void trainsOnSeveralCpuReplicasAndResumesThem() throws IOException {
+        Path run = dir.resolve("dp");
+        CliRun r = CliRun.of("train", "--config", config(SYNTHETIC).toString(), "--run-dir", run.toString(), "--set",
+                "device=cpu", "--set", "devices=2", "--set", "train.cuda_graph=true", "--set", "train.epochs=1");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("anneal: 2 replicas, gradients summed in memory"), r.out());
+        assertTrue(r.out().contains("anneal: 2 devices: global batch 50 = data.batch_size 25 x 2 devices x 1 "
+                + "accumulation step"), r.out());
+        assertTrue(r.out().contains("train.cuda_graph is ignored on cpu"), r.out());
+        // 100 samples in global batches of 50: 2 updates per epoch.
+        assertTrue(r.out().contains("after 2 updates"), r.out());
+        CliRun more = CliRun.of("train", "--resume", run.toString(), "--set", "train.epochs=2");
+        assertEquals(0, more.status(), more.err() + more.out());
+        assertTrue(more.out().contains("after 4 updates"), more.out());
+    }
+
+    @Test
     void missingDatasetIsOneLineNamingThePackage() throws IOException {
         CliRun r = CliRun.of("train", "--config", config("optimizer: {type: adam}\n").toString(), "--run-dir",
                 dir.resolve("run").toString(), "--set", "data.path=" + dir.resolve("nowhere"));

@@ -170,6 +170,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void finalizeStepScalars(FloatArray normSquared, long offset, float maxNorm, FloatArray scalars) {
+        float sq = f(normSquared)[index(normSquared, offset, 1)];
+        checkStep(scalars, 0);
+        CpuOptimizers.finalizeStepScalars(sq, maxNorm, f(scalars));
+    }
+
+    @Override
     public void synchronize() {
     }
 

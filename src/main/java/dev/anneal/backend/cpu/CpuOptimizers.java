@@ -132,4 +132,20 @@ final class CpuOptimizers {
                     CpuRmsPropLoops.plain(p, g, sq, scale, decay, wd, alpha, c, eps, nlr, lo, hi));
         }
     }
+
+    /**
+     * The CPU twin of {@code finalize_step_scalars} in cuda-kernels/optim.cu, in float arithmetic as there:
+     * {@code SKIP = !isfinite(sq)}, {@code GRAD_SCALE = min(1, maxNorm / (sqrt(sq) + 1e-6))} when finite and
+     * {@code maxNorm > 0}, else 1. {@code (float) Math.sqrt(sq)} is the correctly rounded float square root, as
+     * {@code sqrtf} is on the GPU (IEEE, {@code -prec-sqrt=true}).
+     */
+    static void finalizeStepScalars(float sq, float maxNorm, float[] scalars) {
+        boolean finite = Float.isFinite(sq);
+        scalars[StepScalars.SKIP] = finite ? 0f : 1f;
+        float coef = 1f;
+        if (finite && maxNorm > 0f) {
+            coef = Math.min(1f, maxNorm / ((float) Math.sqrt(sq) + 1e-6f));
+        }
+        scalars[StepScalars.GRAD_SCALE] = coef;
+    }
 }

@@ -19,7 +19,9 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUgraph;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
@@ -190,6 +192,21 @@ public final class CudaBackend implements Backend {
         return device.id();
     }
 
+    /** This backend's primary context, for multi-device code in this package (peer copies). */
+    CUcontext context() {
+        return context;
+    }
+
+    /** The stream every op of this backend is queued on, for multi-device code in this package. */
+    CUstream stream() {
+        return stream;
+    }
+
+    /** Makes this backend's context current on the calling thread (throws after close). */
+    void makeCurrent() {
+        enter();
+    }
+
     // ---- memory ---------------------------------------------------------------------------------------------
 
     @Override
@@ -333,14 +350,41 @@ public final class CudaBackend implements Backend {
         run(planner.rmspropStep(args, scalars, params, grads, squareAvg, gradAvg, momentumBuffer, n));
     }
 
-    /**
-     * On the device, from the squared gradient norm at {@code normSquared[offset]}: {@code scalars[SKIP]} = 1 when
-     * it is not finite, {@code scalars[GRAD_SCALE] = min(1, maxNorm / (norm + 1e-6))} when {@code maxNorm > 0}
-     * (else 1). Not part of {@link Backend}: it lets a whole step run without a host synchronisation.
-     */
+    @Override
     public void finalizeStepScalars(FloatArray normSquared, long offset, float maxNorm, FloatArray scalars) {
         enter();
         run(planner.finalizeStepScalars(normSquared, offset, maxNorm, scalars));
+    }
+
+    @Override
+    public boolean capturesGraphs() {
+        return true;
+    }
+
+    /**
+     * Captures the ops {@code ops} queues on this backend's stream (cuStreamBeginCapture in global mode, so a call
+     * that is not permitted during a capture, such as an allocation or a wait, fails) and instantiates the graph.
+     * If {@code ops} throws, the capture is ended and discarded and the exception passes on.
+     */
+    @Override
+    public CudaGraph capture(Runnable ops) {
+        enter();
+        Driver.check(JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL),
+                "cuStreamBeginCapture on " + name());
+        CUgraph graph = new CUgraph();
+        try {
+            ops.run();
+        } catch (RuntimeException | Error e) {
+            enter();
+            if (JCudaDriver.cuStreamEndCapture(stream, graph) == 0) {
+                JCudaDriver.cuGraphDestroy(graph);
+            }
+            throw e;
+        }
+        enter();
+        Driver.check(JCudaDriver.cuStreamEndCapture(stream, graph), "cuStreamEndCapture on " + name()
+                + " (an op during the capture was not permitted in a CUDA graph)");
+        return CudaGraph.instantiate(graph, this);
     }
 
     /**

@@ -20,7 +20,11 @@
  * {@code cuModuleLoadData}, {@code cuModuleUnload}, {@code cuModuleGetFunction}, {@code cuLaunchKernel},
  * {@code cuMemAlloc_v2}, {@code cuMemFree_v2}, {@code cuMemsetD32Async}, {@code cuMemAllocHost_v2},
  * {@code cuMemFreeHost}, {@code cuMemcpyHtoDAsync_v2}, {@code cuMemcpyDtoHAsync_v2}, {@code cuMemcpyDtoDAsync_v2},
- * {@code cuEventCreate}, {@code cuEventRecord}, {@code cuEventSynchronize}, {@code cuEventDestroy_v2}. The JVM
+ * {@code cuEventCreate}, {@code cuEventRecord}, {@code cuEventSynchronize}, {@code cuEventDestroy_v2}; for
+ * CUDA graphs {@code cuStreamBeginCapture_v2}, {@code cuStreamEndCapture}, {@code cuGraphInstantiateWithFlags},
+ * {@code cuGraphLaunch}, {@code cuGraphExecDestroy}, {@code cuGraphDestroy}; for several devices
+ * {@code cuDeviceCanAccessPeer}, {@code cuCtxEnablePeerAccess}, {@code cuMemcpyPeerAsync},
+ * {@code cuStreamWaitEvent}. The JVM
  * loads the JNI library lazily bound, so other symbols JCuda references are resolved only if called.
  */
 package dev.anneal.backend.cuda;

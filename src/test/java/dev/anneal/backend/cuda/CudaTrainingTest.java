@@ -9,12 +9,11 @@ import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.data.Datasets;
 import dev.anneal.train.EvalMetrics;
+import dev.anneal.train.LossCurve;
 import dev.anneal.train.RunDirectory;
-import dev.anneal.train.TrainListener;
 import dev.anneal.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -61,13 +60,8 @@ class CudaTrainingTest {
     }
 
     private static Run train(AnnealConfig cfg, Backend backend, Path runDir) throws IOException {
-        List<Double> losses = new ArrayList<>();
-        TrainListener listener = new TrainListener() {
-            @Override
-            public void stepped(long update, double loss, double lr, double samplesPerSecond) {
-                losses.add(loss);
-            }
-        };
+        LossCurve listener = new LossCurve();
+        List<Double> losses = listener.losses;
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
         try (Trainer t = new Trainer(cfg, data, backend, new RunDirectory(runDir), listener)) {
             t.initialize();

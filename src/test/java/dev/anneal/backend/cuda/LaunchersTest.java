@@ -161,6 +161,6 @@ class LaunchersTest {
         FloatArray v3 = b.allocate(1025);
         b.adamStep(AdamArgs.of(0.999, 1e-8, 0, false, true), s, x, y, v1, v2, v3, 1025);
         b.rmspropStep(RmsPropArgs.of(0.99, 1e-8, 0, true, true), s, x, y, v1, v2, v3, 1025);
-        b.record(b.planner.finalizeStepScalars(y, 3, 1f, s));
+        b.finalizeStepScalars(y, 3, 1f, s);
     }
 }

@@ -150,6 +150,11 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
     }
 
     @Override
+    public void finalizeStepScalars(FloatArray normSquared, long offset, float maxNorm, FloatArray scalars) {
+        record(planner.finalizeStepScalars(normSquared, offset, maxNorm, scalars));
+    }
+
+    @Override
     public void synchronize() {
     }
 

@@ -1,0 +1,184 @@
+package dev.anneal.train;
+
+import dev.anneal.backend.Backend;
+import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.IntArray;
+import dev.anneal.backend.Mat;
+import dev.anneal.backend.StepGraph;
+import dev.anneal.config.AnnealConfig;
+import dev.anneal.data.Batches;
+import dev.anneal.data.Dataset;
+import dev.anneal.data.Span;
+import dev.anneal.model.Mlp;
+import dev.anneal.optim.Optimizer;
+
+/**
+ * One copy of the model on one backend: parameters and gradients ({@link Mlp}), the optimizer with its state,
+ * and the device buffers a step reads. Micro-batch {@code m} of a step has its own region of the input buffers
+ * (rows {@code [m * batch, (m + 1) * batch)}) so that every upload of a step can happen before its first kernel,
+ * which is what lets the step's kernels be captured once and replayed.
+ *
+ * <p>Statistics buffer: {@code stats[2m]} the loss sum and {@code stats[2m + 1]} the correct count of micro-batch
+ * {@code m}, {@code stats[2A]} the squared gradient norm.
+ */
+final class Replica implements AutoCloseable {
+    final Backend backend;
+    final Mlp model;
+    final Optimizer optimizer;
+    private final int d;
+    private final int batch;
+    private final int accumulation;
+    private final FloatArray x;
+    private final IntArray labels;
+    private final FloatArray stats;
+    private final float[] hostX;
+    private final int[] hostLabels;
+    private final float[] hostStats;
+    private final int[] rows;
+    /** Captured steps: {@code gradients} then {@code update}, or the whole step in {@code gradients} alone. */
+    StepGraph gradientsGraph;
+    StepGraph updateGraph;
+
+    Replica(Backend backend, AnnealConfig config, int d, int classes) {
+        this.backend = backend;
+        this.d = d;
+        this.batch = config.data().batchSize();
+        this.accumulation = Math.toIntExact(config.train().accumulationSteps());
+        int evalBatch = config.data().evalBatchSize();
+        int rowsCapacity = Math.max(batch * accumulation, evalBatch);
+        Mlp m = null;
+        Optimizer o = null;
+        FloatArray xs = null;
+        IntArray ls = null;
+        try {
+            m = Mlp.create(backend, config.model(), d, classes, Math.max(batch, evalBatch));
+            o = Optimizer.create(config.optimizer(), backend, m.layout().size());
+            xs = backend.allocate((long) rowsCapacity * d);
+            ls = backend.allocateInts(rowsCapacity);
+            this.stats = backend.allocate(2L * accumulation + 1);
+        } catch (RuntimeException | Error e) {
+            for (AutoCloseable c : new AutoCloseable[] {m, o, xs, ls}) {
+                closeQuietly(c, e);
+            }
+            throw e;
+        }
+        this.model = m;
+        this.optimizer = o;
+        this.x = xs;
+        this.labels = ls;
+        this.hostX = new float[rowsCapacity * d];
+        this.hostLabels = new int[rowsCapacity];
+        this.hostStats = new float[2 * accumulation + 1];
+        this.rows = new int[accumulation];
+    }
+
+    /**
+     * Gathers and uploads this replica's shards of step {@code s}'s micro-batches (global micro-batches of
+     * {@code batch * replicas} samples, shard {@code r} of each), recording each one's row count.
+     */
+    void load(Dataset train, int[] order, int s, int replicas, int r) {
+        int n = train.n();
+        int global = batch * replicas;
+        int micro = Batches.microBatchesInStep(n, global, accumulation, s);
+        for (int m = 0; m < accumulation; m++) {
+            rows[m] = 0;
+            if (m < micro) {
+                Span shard = Batches.shard(Batches.microBatch(n, global, accumulation, s, m), replicas, r);
+                int offset = m * batch;
+                float[] xs = hostX;
+                int got = Batches.gather(train, order, shard, xs, hostLabels, offset * d, offset);
+                rows[m] = got;
+            }
+        }
+        for (int m = 0; m < accumulation; m++) {
+            if (rows[m] > 0) {
+                backend.upload(hostX, m * batch * d, x, (long) m * batch * d, rows[m] * d);
+                backend.upload(hostLabels, m * batch, labels, (long) m * batch, rows[m]);
+            }
+        }
+    }
+
+    /** Whether every micro-batch of the loaded step has {@code batch} rows: the shape a captured graph has. */
+    boolean fullStep() {
+        for (int r : rows) {
+            if (r != batch) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Zeroes the gradients and statistics, then accumulates the gradients of the loaded micro-batches, each
+     * sample's loss gradient weighted by {@code gradScale} (1 / samples of the global update). Kernels only.
+     */
+    void gradients(float gradScale) {
+        model.zeroGradients();
+        backend.fill(stats, 0, stats.length(), 0f);
+        for (int m = 0; m < accumulation; m++) {
+            if (rows[m] > 0) {
+                model.accumulateGradients(new Mat(x, (long) m * batch * d, rows[m], d), labels, (long) m * batch,
+                        gradScale, stats, 2L * m);
+            }
+        }
+    }
+
+    /**
+     * The squared gradient norm into {@code stats[2A]}, the step scalars' skip flag and clip coefficient from it on
+     * the device, then the fused optimizer kernel (a no-op when skipped). Kernels only.
+     */
+    void update(float maxNorm) {
+        long size = model.layout().size();
+        backend.squaredNorm(model.gradients(), 0, size, stats, 2L * accumulation);
+        backend.finalizeStepScalars(stats, 2L * accumulation, maxNorm, optimizer.scalars());
+        optimizer.apply(model.parameters(), model.gradients());
+    }
+
+    /** Waits for the step and reads its statistics: {@code [loss sum, ..., squared norm]}. */
+    float[] readStats() {
+        backend.download(stats, 0, hostStats, 0, hostStats.length);
+        return hostStats;
+    }
+
+    /** Mean loss sum and correct count of one evaluation batch of {@code n} rows gathered by {@code gather}. */
+    float[] evaluate(Dataset test, Span span) {
+        int got = Batches.gatherRange(test, span, hostX, hostLabels);
+        backend.upload(hostX, 0, x, 0, got * test.d());
+        backend.upload(hostLabels, 0, labels, 0, got);
+        model.evaluate(new Mat(x, 0, got, test.d()), labels, 0, stats, 0);
+        backend.download(stats, 0, hostStats, 0, 2);
+        return hostStats;
+    }
+
+    void dropGraphs() {
+        if (gradientsGraph != null) {
+            gradientsGraph.close();
+            gradientsGraph = null;
+        }
+        if (updateGraph != null) {
+            updateGraph.close();
+            updateGraph = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        dropGraphs();
+        model.close();
+        optimizer.close();
+        x.close();
+        labels.close();
+        stats.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c, Throwable into) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            into.addSuppressed(e);
+        }
+    }
+}

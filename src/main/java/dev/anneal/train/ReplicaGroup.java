@@ -1,0 +1,251 @@
+package dev.anneal.train;
+
+import dev.anneal.backend.Backend;
+import dev.anneal.backend.FloatArray;
+import dev.anneal.config.AnnealConfig;
+import dev.anneal.data.Batches;
+import dev.anneal.data.Dataset;
+import dev.anneal.parallel.AllReduce;
+import dev.anneal.parallel.ReplicaCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+
+/**
+ * The replicas that train together, one per backend (data parallelism), and the training step they take.
+ *
+ * <p>A data step of {@code A} micro-batches covers {@code batch x N x A} samples of the epoch's order (the global
+ * batch), {@code batch} per device, {@code N} replicas. Each global micro-batch is cut into contiguous shards
+ * ({@link Batches#shard}); replica {@code r} accumulates the gradient of its shards, each sample's loss gradient
+ * weighted by {@code 1 / (samples of the update)}. The all-reduce then sums the replicas' gradients in replica
+ * order, giving every replica the same bits of the gradient of the global mean loss; each replica computes the
+ * norm, the clip coefficient and the skip flag from it on its device and applies the same fused optimizer step,
+ * so the parameters stay bit-identical across replicas. With one replica this is plain training.
+ *
+ * <p>Replicas work in parallel, one thread each. With {@code train.cuda_graph} on a backend that captures graphs,
+ * the first full-size step runs eagerly (so every lazily sized scratch buffer exists), the second is captured and
+ * every later full-size step replays: one graph for the whole step with one replica, two per replica (gradients;
+ * norm and update) around the all-reduce with several. A short last step of an epoch runs eagerly.
+ */
+public final class ReplicaGroup implements AutoCloseable {
+    /** A step's outcome: summed loss over its samples, squared gradient norm, samples, whether it was applied. */
+    public record StepStats(double lossSum, double normSquared, int samples, boolean applied) {
+    }
+
+    private final List<Replica> replicas = new ArrayList<>();
+    private final List<Backend> backends;
+    private final AllReduce allReduce;
+    private final ExecutorService pool;
+    private final int batch;
+    private final int accumulation;
+    private final float maxNorm;
+    private final boolean graphs;
+    private boolean warm;
+    private long replays;
+
+    /**
+     * One replica per backend of a {@code d}-input, {@code classes}-output model as {@code config} describes it;
+     * {@code config.devices()} must be the number of backends.
+     */
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes) {
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("no backend to train on");
+        }
+        this.backends = List.copyOf(backends);
+        this.batch = config.data().batchSize();
+        this.accumulation = Math.toIntExact(config.train().accumulationSteps());
+        Double clip = config.train().clipGradNorm();
+        this.maxNorm = clip == null ? 0f : clip.floatValue();
+        this.graphs = config.train().cudaGraph() && backends.stream().allMatch(Backend::capturesGraphs);
+        AllReduce reduce = null;
+        try {
+            for (Backend b : backends) {
+                replicas.add(new Replica(b, config, d, classes));
+            }
+            reduce = AllReduce.create(this.backends);
+        } catch (RuntimeException | Error e) {
+            replicas.forEach(Replica::close);
+            throw e;
+        }
+        this.allReduce = reduce;
+        this.pool = backends.size() > 1 ? Executors.newFixedThreadPool(backends.size(), r -> {
+            Thread t = new Thread(r, "anneal-replica");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        if (graphs) {
+            replicas.forEach(r -> r.optimizer.reserveState());
+        }
+    }
+
+    public int size() {
+        return replicas.size();
+    }
+
+    /** Initialises every replica's model from the same seed: the same bits everywhere. */
+    public void initialize(String init, long seed) {
+        for (Replica r : replicas) {
+            r.model.initialize(init, seed);
+        }
+    }
+
+    /** Trainable parameters of the model (of each replica). */
+    public long parameters() {
+        return first().model.layout().size();
+    }
+
+    /** Replica 0: the one that is evaluated and checkpointed (all hold the same parameters). */
+    Replica first() {
+        return replicas.get(0);
+    }
+
+    List<Replica> all() {
+        return replicas;
+    }
+
+    /** Whether steps are captured and replayed as CUDA graphs. */
+    public boolean capturing() {
+        return graphs;
+    }
+
+    /** How gradients are summed across replicas, for the run's log. */
+    public String allReduceDescription() {
+        return allReduce.describe();
+    }
+
+    /**
+     * Data step {@code s} of the epoch with order {@code order}, at rate {@code lr} (and cycled momentum): the
+     * update is applied unless the summed gradient is not finite, in which case every buffer is left as it was.
+     */
+    public StepStats step(Dataset train, int[] order, int s, double lr, OptionalDouble momentum) {
+        int n = train.n();
+        int devices = replicas.size();
+        int total = Batches.step(n, batch * devices, accumulation, s).length();
+        float gradScale = (float) (1.0 / total);
+        parallel(r -> replicas.get(r).load(train, order, s, devices, r));
+        boolean full = replicas.stream().allMatch(Replica::fullStep);
+        for (Replica r : replicas) {
+            r.optimizer.prepare(lr, momentum);
+        }
+        if (graphs && full && warm) {
+            if (first().gradientsGraph == null) {
+                capture(gradScale);
+            }
+            replay();
+        } else {
+            eager(gradScale);
+            warm |= full;
+        }
+        float[][] stats = new float[devices][];
+        parallel(r -> stats[r] = replicas.get(r).readStats().clone());
+        double lossSum = 0;
+        for (float[] st : stats) {
+            for (int m = 0; m < accumulation; m++) {
+                lossSum += st[2 * m];
+            }
+        }
+        double normSquared = stats[0][2 * accumulation];
+        boolean applied = Float.isFinite(stats[0][2 * accumulation]);
+        if (applied) {
+            replicas.forEach(r -> r.optimizer.commit());
+        }
+        return new StepStats(lossSum, normSquared, total, applied);
+    }
+
+    private void eager(float gradScale) {
+        parallel(r -> replicas.get(r).gradients(gradScale));
+        sumGradients();
+        parallel(r -> replicas.get(r).update(maxNorm));
+    }
+
+    private void capture(float gradScale) {
+        for (Replica r : replicas) {
+            if (replicas.size() == 1) {
+                r.gradientsGraph = r.backend.capture(() -> {
+                    r.gradients(gradScale);
+                    r.update(maxNorm);
+                });
+            } else {
+                r.gradientsGraph = r.backend.capture(() -> r.gradients(gradScale));
+                r.updateGraph = r.backend.capture(() -> r.update(maxNorm));
+            }
+        }
+    }
+
+    /** Steps that replayed captured graphs so far. */
+    long replays() {
+        return replays;
+    }
+
+    private void replay() {
+        replays++;
+        replicas.forEach(r -> r.gradientsGraph.replay());
+        if (replicas.size() > 1) {
+            sumGradients();
+            replicas.forEach(r -> r.updateGraph.replay());
+        }
+    }
+
+    private void sumGradients() {
+        if (replicas.size() > 1) {
+            List<FloatArray> grads = replicas.stream().map(r -> r.model.gradients()).toList();
+            allReduce.sum(grads, 0, first().model.layout().size());
+        }
+    }
+
+    /** Empty when every replica's parameters have replica 0's bits; else where they first differ. */
+    Optional<String> firstDifference() {
+        if (replicas.size() == 1) {
+            return Optional.empty();
+        }
+        List<FloatArray> params = replicas.stream().map(r -> r.model.parameters()).toList();
+        return ReplicaCheck.firstDifference(backends, params, 0, first().model.layout().size());
+    }
+
+    /** Runs {@code work} for every replica index, on the replica threads when there are several. */
+    private void parallel(IntConsumer work) {
+        if (pool == null) {
+            work.accept(0);
+            return;
+        }
+        List<Future<?>> done = new ArrayList<>();
+        for (int r = 0; r < replicas.size(); r++) {
+            int replica = r;
+            done.add(pool.submit(() -> work.accept(replica)));
+        }
+        RuntimeException failure = null;
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : new IllegalStateException("interrupted while replicas worked", e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof Error err) {
+                    throw err;
+                }
+                failure = failure != null ? failure : c instanceof RuntimeException re ? re
+                        : new IllegalStateException(c);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        allReduce.close();
+        replicas.forEach(Replica::close);
+    }
+}
