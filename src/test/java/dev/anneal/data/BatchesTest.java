@@ -161,4 +161,33 @@ class BatchesTest {
         assertThrows(IllegalArgumentException.class, () -> Batches.microBatch(10, 3, 2, 0, 2));
         assertThrows(IllegalArgumentException.class, () -> Batches.stepsPerEpoch(10, 0, 1));
     }
+
+    @ParameterizedTest(name = "n={0}, batch {1} per device, {2} replicas, accumulation {3}")
+    @CsvSource({"601, 48, 3, 1", "601, 12, 4, 2", "10, 4, 4, 1", "3, 2, 5, 1", "1000, 25, 2, 4"})
+    void shardsCoverEverySampleOfAnEpochExactlyOnce(int n, int batch, int replicas, int accumulation) {
+        int[] seen = new int[n];
+        int global = batch * replicas;
+        for (int s = 0; s < Batches.stepsPerEpoch(n, global, accumulation); s++) {
+            for (int m = 0; m < accumulation; m++) {
+                Span micro = Batches.microBatch(n, global, accumulation, s, m);
+                int next = micro.start();
+                for (int r = 0; r < replicas; r++) {
+                    Span shard = Batches.shard(micro, replicas, r);
+                    assertEquals(next, shard.start(), "shards are contiguous in replica order");
+                    assertTrue(shard.length() <= batch, "a shard fits the per-device batch");
+                    int expected = micro.length() / replicas + (r < micro.length() % replicas ? 1 : 0);
+                    assertEquals(expected, shard.length(), "sizes differ by at most one, the first ones longer");
+                    for (int i = shard.start(); i < shard.end(); i++) {
+                        seen[i]++;
+                    }
+                    next = shard.end();
+                }
+                assertEquals(micro.end(), next);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, seen[i], "position " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Batches.shard(new Span(0, 4), 2, 2));
+    }
 }
