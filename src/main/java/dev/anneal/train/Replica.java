@@ -85,9 +85,7 @@ final class Replica implements AutoCloseable {
             if (m < micro) {
                 Span shard = Batches.shard(Batches.microBatch(n, global, accumulation, s, m), replicas, r);
                 int offset = m * batch;
-                float[] xs = hostX;
-                int got = Batches.gather(train, order, shard, xs, hostLabels, offset * d, offset);
-                rows[m] = got;
+                rows[m] = Batches.gather(train, order, shard, hostX, hostLabels, offset * d, offset);
             }
         }
         for (int m = 0; m < accumulation; m++) {
@@ -140,7 +138,7 @@ final class Replica implements AutoCloseable {
         return hostStats;
     }
 
-    /** Mean loss sum and correct count of one evaluation batch of {@code n} rows gathered by {@code gather}. */
+    /** The loss sum and correct count of the test samples {@code span} (in index order), read back. */
     float[] evaluate(Dataset test, Span span) {
         int got = Batches.gatherRange(test, span, hostX, hostLabels);
         backend.upload(hostX, 0, x, 0, got * test.d());

@@ -9,6 +9,7 @@ import dev.anneal.data.EpochOrder;
 import dev.anneal.model.Mlp;
 import dev.anneal.optim.Optimizer;
 import dev.anneal.schedule.LrDriver;
+import dev.anneal.schedule.ScheduleConfig;
 import dev.anneal.schedule.torch.OneCycle;
 import dev.anneal.spec.BadInput;
 import java.io.IOException;
@@ -38,9 +39,6 @@ public final class Trainer implements AutoCloseable {
     private final Mlp model;
     private final Optimizer optimizer;
     private final LrDriver driver;
-    private final int batch;
-    private final int devices;
-    private final int accumulation;
     private final long stepsPerEpoch;
     private final long totalSteps;
     private final List<EvalMetrics> history = new ArrayList<>();
@@ -64,10 +62,9 @@ public final class Trainer implements AutoCloseable {
         this.run = run;
         this.listener = listener;
         Dataset train = data.train();
-        this.batch = config.data().batchSize();
-        this.devices = backends.size();
-        this.accumulation = Math.toIntExact(config.train().accumulationSteps());
-        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), batch * devices, accumulation);
+        int devices = backends.size();
+        int accumulation = Math.toIntExact(config.train().accumulationSteps());
+        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), config.data().batchSize() * devices, accumulation);
         this.totalSteps = stepsPerEpoch * config.train().epochs();
         this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
@@ -78,7 +75,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void checkScheduleCoversRun() {
-        dev.anneal.schedule.ScheduleConfig schedule = config.effectiveSchedule();
+        ScheduleConfig schedule = config.effectiveSchedule();
         if (schedule.spec() instanceof OneCycle oc) {
             long last = oc.lastStep() + (schedule.warmup() == null ? 0 : schedule.warmup().length());
             if (totalSteps > last + 1) {
@@ -141,6 +138,7 @@ public final class Trainer implements AutoCloseable {
 
     /** How the replicas' gradients are summed ({@code null} with one device), and whether steps replay a graph. */
     public String parallelism() {
+        int devices = replicas.size();
         return (devices > 1 ? devices + " replicas, gradients summed " + replicas.allReduceDescription() : "1 replica")
                 + (replicas.capturing() ? "; steps replayed as CUDA graphs" : "");
     }

@@ -202,6 +202,11 @@ public final class CudaBackend implements Backend {
         return stream;
     }
 
+    /** {@code x} as this backend's device floats; throws for another backend's buffer (multi-device code). */
+    CudaFloats floats(FloatArray x) {
+        return planner.floats(x);
+    }
+
     /** Makes this backend's context current on the calling thread (throws after close). */
     void makeCurrent() {
         enter();

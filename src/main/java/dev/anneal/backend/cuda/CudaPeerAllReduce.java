@@ -209,9 +209,7 @@ public final class CudaPeerAllReduce implements AutoCloseable {
                 throw new IllegalArgumentException("replica " + r + (b == null ? " has no buffer"
                         : "'s buffer is also another replica's"));
             }
-            // A zero-length fill runs the backend's own checks (the buffer is its, the offset inside) and no kernel.
-            backends.get(r).fill(b, offset, 0, 0f);
-            at[r] = ((CudaFloats) b).span("replica " + r, offset, n).pointer();
+            at[r] = backends.get(r).floats(b).span("replica " + r, offset, n).pointer();
         }
         return at;
     }
