@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Assembles every built PTX file with ptxas for sm_75, sm_80 and sm_90 and fails on any error. The register and
-# spill report is kept as BUILD_DIR/ptxas-report.txt (a test fails if an optimizer kernel spills).
+# Assembles every packed PTX file (cuda-kernels/ptx/, copied into the build's classes) with ptxas for sm_75,
+# sm_80 and sm_90 and fails on any error. The register and spill report is kept as BUILD_DIR/ptxas-report.txt
+# (a test fails if an optimizer kernel spills). Where ptxas is not installed it says so and passes.
 #   scripts/check-ptx.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: check-ptx.sh BUILD_DIR}
@@ -9,11 +10,11 @@ report="$build/ptxas-report.txt"
 shopt -s nullglob
 files=("$ptx_dir"/*.ptx)
 if [[ ${#files[@]} -eq 0 ]]; then
-  if command -v nvcc >/dev/null 2>&1; then
-    echo "anneal: nvcc is installed but no PTX was built in $ptx_dir" >&2
-    exit 1
-  fi
-  echo "anneal: no PTX to check (nvcc not installed)" >&2
+  echo "anneal: no PTX in $ptx_dir: the build did not copy cuda-kernels/ptx/ (see pom.xml)" >&2
+  exit 1
+fi
+if ! command -v ptxas >/dev/null 2>&1; then
+  echo "anneal: ptxas not installed: the packed PTX is not assembled for sm_75/80/90 here (CI does it)" >&2
   rm -f "$report"
   exit 0
 fi

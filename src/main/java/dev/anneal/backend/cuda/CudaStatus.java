@@ -12,7 +12,7 @@ import jcuda.driver.CUresult;
  *   <li>{@code no NVIDIA driver: libcuda.so.1 not found} (JCuda's driver bindings link it)</li>
  *   <li>{@code cuInit failed: CUDA_ERROR_...}</li>
  *   <li>{@code no CUDA device}</li>
- *   <li>{@code CUDA kernels not built (nvcc was not installed when Anneal was built)}, or the built PTX does not
+ *   <li>{@code CUDA kernels missing from this build ...} (a jar not built by this pom), or the built PTX does not
  *       match the launchers</li>
  * </ol>
  * One more shows only when a device loads the kernels ({@link CudaBackend#open}): the PTX needs a newer driver.

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * module's {@code .entry} signature ({@link PtxEntries}).
  */
 final class PtxBundle {
-    static final String NOT_BUILT = "CUDA kernels not built (nvcc was not installed when Anneal was built)";
+    static final String NOT_BUILT = "CUDA kernels missing from this build (no ptx/*.ptx resources: build the jar with this "
+            + "repository's pom.xml)";
     private static final Pattern VERSION = Pattern.compile("(?m)^\\s*\\.version\\s+(\\d+\\.\\d+)");
 
     private final Map<String, String> modules;

@@ -76,9 +76,11 @@ class CudaStatusTest {
                 new FakeDriver(CUresult.CUDA_ERROR_SYSTEM_DRIVER_MISMATCH, 1), BUILT, null).problem());
         assertEquals("no CUDA device", CudaStatus.probe(null, new FakeDriver(0, 0), BUILT, null).problem());
         CudaStatus notBuilt = CudaStatus.probe(null, new FakeDriver(0, 2), new PtxBundle(Map.of(), null), null);
-        assertEquals("CUDA kernels not built (nvcc was not installed when Anneal was built)", notBuilt.problem());
+        assertEquals("CUDA kernels missing from this build (no ptx/*.ptx resources: build the jar with this "
+                + "repository's pom.xml)", notBuilt.problem());
         assertEquals(2, notBuilt.devices().size(), "devices are listed even when the kernels are missing");
-        assertEquals("CUDA kernels not built (nvcc was not installed when Anneal was built)", notBuilt.kernels());
+        assertEquals("CUDA kernels missing from this build (no ptx/*.ptx resources: build the jar with this "
+                + "repository's pom.xml)", notBuilt.kernels());
     }
 
     @Test

@@ -5,12 +5,52 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class PtxBundleTest {
+    private static final Path SOURCES = Path.of("cuda-kernels");
+    private static final Path COMMITTED = SOURCES.resolve("ptx");
+
+    /**
+     * The jar needs no nvcc: cuda-kernels/ptx/ holds one PTX per kernel source, every launcher's kernel is in it
+     * with its exact parameters, and what the build packs (the classpath) is byte for byte that directory.
+     */
+    @Test
+    void theCommittedPtxIsCompleteAndIsWhatTheBuildPacks() throws IOException {
+        Set<String> sources = baseNames(SOURCES, ".cu");
+        assertEquals(sources, baseNames(COMMITTED, ".ptx"), "one committed PTX per cuda-kernels/*.cu");
+        assertEquals(sources, new TreeSet<>(PtxBundle.modules()), "the launchers' modules are the kernel sources");
+        Map<String, String> texts = new HashMap<>();
+        for (String m : sources) {
+            texts.put(m, Files.readString(COMMITTED.resolve(m + ".ptx")));
+        }
+        String info = Files.readString(COMMITTED.resolve("BUILD-INFO")).strip();
+        PtxBundle committed = new PtxBundle(texts, info);
+        assertNull(committed.problem());
+        PtxBundle packed = PtxBundle.fromClasspath();
+        for (String m : sources) {
+            assertEquals(committed.text(m), packed.text(m), "ptx/" + m + ".ptx on the classpath");
+        }
+        assertEquals(info, packed.buildInfo());
+    }
+
+    private static Set<String> baseNames(Path dir, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix))
+                    .map(n -> n.substring(0, n.length() - suffix.length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
     @Test
     void theBuiltKernelsAreOnTheClasspathWithTheirVersionAndMatchTheLaunchers() throws IOException {
         String optim = BuiltPtx.ptx("optim");
@@ -25,7 +65,8 @@ class PtxBundleTest {
     @Test
     void noModulesMeansNotBuilt() {
         PtxBundle none = new PtxBundle(Map.of(), null);
-        assertEquals("CUDA kernels not built (nvcc was not installed when Anneal was built)", none.problem());
+        assertEquals("CUDA kernels missing from this build (no ptx/*.ptx resources: build the jar with this "
+                + "repository's pom.xml)", none.problem());
         assertNull(none.version());
     }
 

@@ -21,7 +21,7 @@ class PtxasReportTest {
 
     @Test
     void optimizerKernelsDoNotSpillOnAnyArchitecture() throws IOException {
-        List<String> lines = Files.readAllLines(BuiltPtx.require("ptxas-report.txt"));
+        List<String> lines = Files.readAllLines(BuiltPtx.ptxasReport());
         List<String> spills = new ArrayList<>();
         int optimizerBuilds = 0;
         String current = null;
@@ -46,7 +46,7 @@ class PtxasReportTest {
 
     @Test
     void everyKernelWasAssembledForEveryArchitecture() throws IOException {
-        String report = Files.readString(BuiltPtx.require("ptxas-report.txt"));
+        String report = Files.readString(BuiltPtx.ptxasReport());
         for (Kernel k : Kernel.values()) {
             for (String arch : List.of("sm_75", "sm_80", "sm_90")) {
                 assertTrue(report.contains("Compiling entry function '" + k.entry() + "' for '" + arch + "'"),
