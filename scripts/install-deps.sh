@@ -23,7 +23,6 @@ done
 if [[ ${#need[@]} -eq 0 ]]; then
   exit 0
 fi
-echo "anneal: installing ${need[*]}" >&2
 if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then
     SUDO=sudo
@@ -35,5 +34,30 @@ else
   SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+failed() {
+  echo "anneal: $1 failed; its last lines:" >&2
+  tail -20 "$log" >&2
+  exit 1
+}
+echo "anneal: installing ${need[*]} with apt-get (on a fresh machine about 250 MB to download and" \
+     "1-3 minutes; once only)" >&2
+echo "anneal: apt-get update ..." >&2
+$SUDO apt-get update -q >"$log" 2>&1 || failed "apt-get update"
+# apt-get's machine-readable status (APT::Status-Fd) becomes one line per tenth of the download and of the
+# installation; the full output goes to a log shown only on failure.
+start=$SECONDS
+{ $SUDO apt-get install -y -q --no-install-recommends -o APT::Status-Fd=3 "${need[@]}" 3>&1 1>>"$log" 2>&1 \
+    || echo "apt-failed" ; } | awk -F: '
+  $1 == "dlstatus" || $1 == "pmstatus" {
+    what = ($1 == "dlstatus") ? "downloading" : "installing"
+    tenth = int($3 / 10)
+    if (what != last_what || tenth > last_tenth) {
+      printf "anneal: apt-get: %s %d%%\n", what, tenth * 10 > "/dev/stderr"
+      last_what = what; last_tenth = tenth
+    }
+  }
+  $0 == "apt-failed" { failed = 1 }
+  END { exit failed }' || failed "apt-get install ${need[*]}"
+echo "anneal: installed ${need[*]} in $((SECONDS - start)) s" >&2

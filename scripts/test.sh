@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what the build needs, runs the CUDA backend's GPU tests against the
-# host emulation of the driver (scripts/test-cuda-emulated.sh), then compiles and runs every test with Maven.
+# The test command (README, .ci/run). Needs nothing beforehand on Debian: installs what is missing (a JDK 17,
+# Maven, g++ for the emulated CUDA driver, OpenBLAS, fonts), then
+#   1. compares the committed PTX (cuda-kernels/ptx/) with what nvcc makes of cuda-kernels/*.cu, where nvcc is
+#      installed (always under CI),
+#   2. runs the CUDA backend's GPU tests against the host emulation of the driver (scripts/test-cuda-emulated.sh),
+#   3. compiles and runs every test with Maven and packs target/anneal.jar,
+#   4. checks that the packed jar loads every kernel on the emulated driver, as on a user's GPU without nvcc.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh" g++
 cd "$root"
+start=$SECONDS
+
+echo "== committed PTX against its sources"
+bash scripts/build-ptx.sh --check
+
 bash scripts/test-cuda-emulated.sh
-mvn -B -ntp verify
+
+echo "== every test (mvn verify)"
+mvn -B -ntp verify 2>&1 | sed 's/\x1b\[0m//g'
+
+echo "== the packed jar's kernels on the emulated driver (anneal devices)"
+devices=$(LD_LIBRARY_PATH="$root/target-emu/emucuda" ANNEAL_CUDA_EMULATOR=1 ANNEAL_CUDA_EMULATOR_DEVICES=2 \
+    java -jar target/anneal.jar devices 2>/dev/null)
+echo "$devices" | sed 's/^/  /'
+if ! grep -q '^cuda:1: .*; ready' <<<"$devices" || ! grep -q '^CUDA: on' <<<"$devices"; then
+  echo "FAIL: target/anneal.jar does not load its kernels on the emulated driver" >&2
+  exit 1
+fi
+echo "anneal: every test passed in $((SECONDS - start)) s"

@@ -69,14 +69,26 @@ constexpr size_t kMaxSharedPerBlock = 48 * 1024;
 std::recursive_mutex mu;
 bool initialized = false;
 
+// Where the error lines go: the file named by ANNEAL_CUDA_EMULATOR_LOG (appended; scripts/test-cuda-emulated.sh
+// shows it only when a test fails, since the planted-bug tests provoke errors on purpose), else stderr.
+FILE* error_log() {
+    static FILE* log = [] {
+        const char* path = getenv("ANNEAL_CUDA_EMULATOR_LOG");
+        FILE* f = (path != nullptr && *path != 0) ? fopen(path, "a") : nullptr;
+        return f != nullptr ? f : stderr;
+    }();
+    return log;
+}
+
 CUresult fail(CUresult code, const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char buf[1024];
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "emucuda: error %d: %s\n", code, buf);
-    fflush(stderr);
+    FILE* log = error_log();
+    fprintf(log, "emucuda: error %d returned to the caller: %s\n", code, buf);
+    fflush(log);
     return code;
 }
 
@@ -639,8 +651,10 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
             it = next;
         }
         if (n > 0) {
-            fprintf(stderr, "emucuda: primary context of device %d destroyed with %zu allocations (%zu bytes) live\n",
-                    d, n, bytes);
+            fprintf(error_log(),
+                    "emucuda: primary context of device %d destroyed with %zu allocations (%zu bytes) live\n", d, n,
+                    bytes);
+            fflush(error_log());
         }
     }
     return CUDA_SUCCESS;

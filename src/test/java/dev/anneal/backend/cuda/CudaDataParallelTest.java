@@ -42,7 +42,8 @@ class CudaDataParallelTest {
     @CsvSource({"1, false", "2, false", "1, true", "2, true"})
     void twoDevicesTrainLikeOneWithTheGlobalBatch(int accumulation, boolean graph) throws IOException {
         int available = CudaStatus.probe().devices().size();
-        try (CudaBackend probe = Parity.openOrSkip(CudaBackend.Gemm.AUTO)) {
+        try (Parity.Gpu probe = Parity.open(CudaBackend.Gemm.AUTO)) {
+            probe.orSkip();
             assumeTrue(available >= 2, "needs 2 CUDA devices, this machine has " + available);
         }
         String[] common = {"train.accumulation_steps=" + accumulation, "train.cuda_graph=" + graph};
