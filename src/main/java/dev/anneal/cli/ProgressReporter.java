@@ -45,7 +45,7 @@ final class ProgressReporter implements TrainListener {
         if (loss > 0) {
             smoothedLoss = Double.isNaN(smoothedLoss) ? loss : 0.95 * smoothedLoss + 0.05 * loss;
         }
-        String msg = String.format(Locale.ROOT, "loss %.4f lr %.3g %,.0f samples/s", smoothedLoss, lr,
+        String msg = String.format(Locale.ROOT, "loss %.4f lr %s %,.0f samples/s", smoothedLoss, rate(lr),
                 samplesPerSecond);
         if (bar != null) {
             bar.stepTo(update);
@@ -65,8 +65,8 @@ final class ProgressReporter implements TrainListener {
     @Override
     public void evaluated(EvalMetrics m) {
         message(String.format(Locale.ROOT, "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%%, "
-                        + "%,.0f samples/s, lr %.3g", m.epoch(), m.trainLoss(), m.testLoss(), m.testAccuracy() * 100,
-                m.samplesPerSecond(), m.lr()));
+                        + "%,.0f samples/s, lr %s", m.epoch(), m.trainLoss(), m.testLoss(), m.testAccuracy() * 100,
+                m.samplesPerSecond(), rate(m.lr())));
     }
 
     @Override
@@ -83,6 +83,21 @@ final class ProgressReporter implements TrainListener {
             bar.close();
             bar = null;
         }
+    }
+
+    /**
+     * A learning rate for people: three significant digits ({@code 0.0100}), in scientific notation below 1e-3 so
+     * that the tiny rates at the end of a cosine still show ({@code 5.00e-04}, {@code 1.23e-06}), and {@code 0} for
+     * exactly zero (never {@code 0.00}). Files (metrics.jsonl, the schedule CSV) keep full precision.
+     */
+    static String rate(double lr) {
+        if (lr == 0) {
+            return "0";
+        }
+        if (!Double.isFinite(lr)) {
+            return Double.toString(lr);
+        }
+        return String.format(Locale.ROOT, Math.abs(lr) < 1e-3 ? "%.2e" : "%.3g", lr);
     }
 
     private void message(String line) {

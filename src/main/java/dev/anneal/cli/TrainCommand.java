@@ -7,21 +7,24 @@ import dev.anneal.config.LoadedConfig;
 import dev.anneal.config.ResolvedConfig;
 import dev.anneal.data.Datasets;
 import dev.anneal.spec.BadInput;
+import dev.anneal.io.IoProblems;
 import dev.anneal.train.Checkpoints;
 import dev.anneal.train.EvalMetrics;
+import dev.anneal.train.NewRunDirectory;
+import dev.anneal.train.ResumeOverrides;
 import dev.anneal.train.RunDirectory;
+import dev.anneal.train.SavedCheckpoint;
 import dev.anneal.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,51 +57,103 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
-        RunDirectory run;
-        LoadedConfig loaded;
-        Optional<Path> checkpoint = Optional.empty();
-        if (resume != null) {
-            if (config != null || runDir != null) {
-                throw new BadInput("--resume DIR continues the run in DIR with DIR/config.yaml; drop --config and "
-                        + "--run-dir");
-            }
-            run = new RunDirectory(resume);
-            if (!Files.isRegularFile(run.configFile())) {
-                throw new BadInput(resume + ": not a run directory (no config.yaml); pass the directory that "
-                        + "anneal train wrote");
-            }
-            loaded = LoadedConfig.load(run.configFile(), overrides.assignments());
-            checkpoint = new Checkpoints(resume, 1).latest();
-            if (checkpoint.isEmpty()) {
-                throw new BadInput(resume + ": has no checkpoint to resume from; start it again without --resume");
-            }
-        } else {
-            Path file = config != null ? config : defaultConfig();
-            loaded = LoadedConfig.load(file, overrides.assignments());
-            run = new RunDirectory(runDir != null ? runDir : defaultRunDir(file));
-            requireEmpty(run.path());
+    public Integer call() {
+        try {
+            return resume != null ? resumeRun() : newRun();
+        } catch (IOException e) {
+            throw new BadInput(IoProblems.describe(e));
+        } catch (UncheckedIOException e) {
+            throw new BadInput(IoProblems.describe(e.getCause()));
         }
-        AnnealConfig cfg = loaded.config();
+    }
+
+    /**
+     * A new run: the config is validated and the run directory claimed before anything else; a run that fails
+     * before its first checkpoint leaves no directory behind ({@link NewRunDirectory#abandon}).
+     */
+    private int newRun() throws IOException {
+        Path file = config != null ? config : defaultConfig();
+        LoadedConfig loaded = LoadedConfig.load(file, overrides.assignments());
+        NewRunDirectory claimed = NewRunDirectory.claim(runDir != null ? runDir : defaultRunDir(file));
+        boolean done = false;
+        try {
+            RunDirectory run = new RunDirectory(claimed.path());
+            AnnealConfig cfg = loaded.config();
+            train(cfg, run, trainer -> {
+                run.writeConfig(ResolvedConfig.toYaml(cfg));
+                trainer.initialize();
+            });
+            done = true;
+        } finally {
+            if (!done) {
+                claimed.abandon();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * A resumed run: the run's config, the overrides ({@link ResumeOverrides}) and the newest checkpoint (read
+     * whole and checked against the model, optimizer and data position) are all validated before anything is
+     * written; {@code config.yaml} is rewritten only when an override changed it.
+     */
+    private int resumeRun() throws IOException {
+        if (config != null || runDir != null) {
+            throw new BadInput("--resume DIR continues the run in DIR with DIR/config.yaml; drop --config and "
+                    + "--run-dir");
+        }
+        if (!Files.isDirectory(resume)) {
+            throw new BadInput(resume + ": " + (Files.exists(resume) ? "not a directory" : "no such directory")
+                    + "; pass the run directory that anneal train wrote");
+        }
+        RunDirectory run = new RunDirectory(resume);
+        if (!Files.isRegularFile(run.configFile())) {
+            throw new BadInput(resume + ": not a run directory (no config.yaml); pass the directory that "
+                    + "anneal train wrote");
+        }
+        AnnealConfig saved = LoadedConfig.load(run.configFile(), List.of()).config();
+        AnnealConfig cfg;
+        try {
+            cfg = overrides.assignments().isEmpty() ? saved
+                    : LoadedConfig.load(run.configFile(), overrides.assignments()).config();
+        } catch (RuntimeException e) {
+            ResumeOverrides.checkKeys(resume, saved, overrides.assignments());
+            throw e;
+        }
+        ResumeOverrides.check(resume, saved, cfg, overrides.assignments());
+        SavedCheckpoint checkpoint = new Checkpoints(resume, 1).readNewest().orElseThrow(() -> new BadInput(resume
+                + ": has no checkpoint to resume from (the run stopped before its first); start it anew with "
+                + "--config " + run.configFile() + " and another --run-dir"));
+        String yaml = ResolvedConfig.toYaml(cfg);
+        boolean changed = !yaml.equals(ResolvedConfig.toYaml(saved));
+        train(cfg, run, trainer -> {
+            trainer.resumeFrom(checkpoint);
+            if (changed) {
+                run.writeConfig(yaml);
+            }
+        });
+        return 0;
+    }
+
+    /** What happens between building the trainer and running it: initialise or restore, write the config. */
+    @FunctionalInterface
+    private interface Start {
+        void prepare(Trainer trainer) throws IOException;
+    }
+
+    private void train(AnnealConfig cfg, RunDirectory run, Start start) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
         try (Backends backends = backendsFor(cfg, out);
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
                      new ProgressReporter(out, System.console() != null))) {
             note(cfg, backends.list(), trainer, out);
-            Files.createDirectories(run.path());
-            run.writeConfig(ResolvedConfig.toYaml(cfg));
-            if (checkpoint.isPresent()) {
-                trainer.resumeFrom(checkpoint.get());
-            } else {
-                trainer.initialize();
-            }
+            start.prepare(trainer);
             EvalMetrics last = trainer.run();
             out.println(String.format(Locale.ROOT, "anneal: done: test accuracy %.2f%%, test loss %.4f after %d "
                     + "updates; run directory %s", last.testAccuracy() * 100, last.testLoss(), last.step(), run.path()));
             out.flush();
         }
-        return 0;
     }
 
     /** The replicas' backends, closed together. */
@@ -152,18 +207,5 @@ final class TrainCommand implements Callable<Integer> {
         String stem = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return Path.of("runs", stem + "-" + time);
-    }
-
-    private static void requireEmpty(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
-                    throw new BadInput(dir + ": already holds a run; use --resume " + dir + " to continue it or "
-                            + "another --run-dir");
-                }
-            }
-        } else if (Files.exists(dir)) {
-            throw new BadInput(dir + ": exists and is not a directory; choose another --run-dir");
-        }
     }
 }

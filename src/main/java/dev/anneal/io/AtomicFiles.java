@@ -9,15 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * Writes a file so that readers see either the old content or the whole new content, never a part: the bytes
  * go to a temporary file in the same directory, are forced to disk, and the temporary file is renamed over the
  * target (an atomic rename on POSIX file systems); the directory entry is then forced too. A failure leaves the
- * target as it was and removes the temporary file.
+ * target as it was and removes the temporary file. Temporary files are created owner-only, so the result gets
+ * the target's permissions when it exists, else rw-r--r-- ({@link FilePermissions}; skipped where the file system
+ * has none).
  */
 public final class AtomicFiles {
     /** Produces the content onto a stream. */
@@ -34,12 +33,17 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer content) throws IOException {
+        write(target, content, FilePermissions.POSIX);
+    }
+
+    /** Same, with the permission step's file-system calls given (tests make them fail). */
+    static void write(Path target, Writer content, FilePermissions.Attributes attrs) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
         try {
-            keepUsualPermissions(tmp, absolute);
+            FilePermissions.copyOrDefault(attrs, tmp, absolute, "rw-r--r--");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = Channels.newOutputStream(ch)) {
                 content.writeTo(out);
@@ -55,19 +59,6 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    /**
-     * Temporary files are created owner-only; the result should look like any other file the user writes: the
-     * target's permissions when it exists, else rw-r--r-- (where the file system has POSIX permissions).
-     */
-    private static void keepUsualPermissions(Path tmp, Path target) throws IOException {
-        if (!Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-            return;
-        }
-        Set<PosixFilePermission> perms = Files.exists(target) ? Files.getPosixFilePermissions(target)
-                : PosixFilePermissions.fromString("rw-r--r--");
-        Files.setPosixFilePermissions(tmp, perms);
     }
 
     private static void forceDirectory(Path dir) {

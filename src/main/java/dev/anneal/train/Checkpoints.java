@@ -1,9 +1,8 @@
 package dev.anneal.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
-import dev.anneal.io.AtomicFiles;
+import dev.anneal.io.FilePermissions;
 import dev.anneal.model.Layout;
 import dev.anneal.model.Mlp;
 import dev.anneal.optim.Optimizer;
@@ -39,7 +38,6 @@ import java.util.regex.Pattern;
  */
 public final class Checkpoints {
     private static final Pattern NAME = Pattern.compile("step-(\\d+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Called after each file of a checkpoint is written (tests use it to simulate a crash mid-write). */
     @FunctionalInterface
@@ -48,14 +46,14 @@ public final class Checkpoints {
     }
 
     private final Path dir;
-    private final int keep;
+    private final long keep;
     private final WriteHook hook;
 
-    public Checkpoints(Path runDir, int keep) {
+    public Checkpoints(Path runDir, long keep) {
         this(runDir, keep, name -> { });
     }
 
-    Checkpoints(Path runDir, int keep, WriteHook hook) {
+    Checkpoints(Path runDir, long keep, WriteHook hook) {
         this.dir = runDir.resolve("checkpoints");
         this.keep = keep;
         this.hook = hook;
@@ -64,12 +62,10 @@ public final class Checkpoints {
     /** Saves a checkpoint at {@code state.updates()} and prunes old ones; returns its directory. */
     public Path save(TrainerState state, Mlp model, Optimizer optimizer, Backend backend) throws IOException {
         Files.createDirectories(dir);
-        String name = String.format("step-%09d", state.updates());
+        String name = dirName(state.updates());
         Path tmp = Files.createTempDirectory(dir, "." + name + ".");
         try {
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
+            FilePermissions.setIfSupported(tmp, "rwxr-xr-x");
             Safetensors.write(tmp.resolve("model.safetensors"), modelTensors(model, backend),
                     Map.of("format", "pt", "producer", "anneal"));
             hook.afterFile("model.safetensors");
@@ -81,9 +77,8 @@ public final class Checkpoints {
             Safetensors.write(tmp.resolve("optimizer.safetensors"), opt,
                     Map.of("optimizer_steps", Long.toString(optimizer.steps())));
             hook.afterFile("optimizer.safetensors");
-            AtomicFiles.write(tmp.resolve("trainer.json"), JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(state));
-            hook.afterFile("trainer.json");
+            TrainerStateFile.write(tmp.resolve(TrainerStateFile.NAME), state);
+            hook.afterFile(TrainerStateFile.NAME);
             Path target = dir.resolve(name);
             if (Files.exists(target)) {
                 deleteTree(target);
@@ -110,32 +105,43 @@ public final class Checkpoints {
     }
 
     /**
-     * Loads a checkpoint into the model and optimizer (both must have the checkpoint's shapes) and returns its
-     * trainer state. A checkpoint of another model or optimizer is a {@link BadInput}.
+     * The newest checkpoint, read and checked ({@link SavedCheckpoint#read}); empty when there is none. A damaged
+     * newest checkpoint is refused, never skipped: resuming from an older one would silently discard updates, so
+     * the {@link BadInput} says what is wrong and, when an older checkpoint is intact, how to resume from it.
      */
-    public static TrainerState load(Path checkpoint, Mlp model, Optimizer optimizer, Backend backend)
-            throws IOException {
-        Map<String, Safetensors.Tensor> weights = Safetensors.read(checkpoint.resolve("model.safetensors"));
-        for (Layout.Tensor t : model.layout().tensors()) {
-            Safetensors.Tensor saved = weights.get(t.name());
-            if (saved == null || !java.util.Arrays.equals(saved.shape(), t.shape())) {
-                throw new BadInput(checkpoint + ": holds no tensor " + t.name() + " of shape "
-                        + java.util.Arrays.toString(t.shape()) + "; it belongs to another model");
-            }
-            backend.upload(saved.values(), 0, model.parameters(), t.offset(), saved.values().length);
+    public Optional<SavedCheckpoint> readNewest() throws IOException {
+        List<Path> all = complete();
+        if (all.isEmpty()) {
+            return Optional.empty();
         }
-        Map<String, Safetensors.Tensor> opt = Safetensors.read(checkpoint.resolve("optimizer.safetensors"));
-        for (Map.Entry<String, FloatArray> e : optimizer.state().entrySet()) {
-            Safetensors.Tensor saved = opt.get(e.getKey());
-            if (saved == null || saved.values().length != e.getValue().length()) {
-                throw new BadInput(checkpoint + ": holds no optimizer state " + e.getKey() + " of "
-                        + e.getValue().length() + " values; it was written by another optimizer");
+        Path newest = all.get(all.size() - 1);
+        try {
+            return Optional.of(SavedCheckpoint.read(newest));
+        } catch (BadInput damaged) {
+            Optional<SavedCheckpoint> older = newestIntact(all.subList(0, all.size() - 1));
+            if (older.isEmpty()) {
+                throw damaged;
             }
-            backend.upload(saved.values(), 0, e.getValue(), 0, saved.values().length);
+            throw new BadInput(damaged.getMessage() + "; the older checkpoint " + older.get().dir().getFileName()
+                    + " is intact: move " + newest + " out of " + dir + " to resume from it (losing the updates after "
+                    + older.get().state().updates() + ")");
         }
-        TrainerState state = JSON.readValue(checkpoint.resolve("trainer.json").toFile(), TrainerState.class);
-        optimizer.restore(state.updates(), state.momentumStarted());
-        return state;
+    }
+
+    private static Optional<SavedCheckpoint> newestIntact(List<Path> checkpoints) {
+        for (int i = checkpoints.size() - 1; i >= 0; i--) {
+            try {
+                return Optional.of(SavedCheckpoint.read(checkpoints.get(i)));
+            } catch (BadInput damagedToo) {
+                // try the one before
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The directory name of the checkpoint after {@code updates} updates: {@code step-NNNNNNNNN}. */
+    static String dirName(long updates) {
+        return String.format("step-%09d", updates);
     }
 
     static List<Safetensors.Tensor> modelTensors(Mlp model, Backend backend) {
@@ -168,8 +174,14 @@ public final class Checkpoints {
                 }
             }
         }
-        out.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        out.sort(Comparator.comparing((Path p) -> stepOf(p).length()).thenComparing(Checkpoints::stepOf));
         return out;
+    }
+
+    /** The step number of a checkpoint directory's name without leading zeros, for numeric order as text. */
+    private static String stepOf(Path p) {
+        String digits = p.getFileName().toString().substring("step-".length()).replaceFirst("^0+(?=.)", "");
+        return digits;
     }
 
     private void prune() throws IOException {

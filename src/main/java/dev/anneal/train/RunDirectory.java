@@ -1,10 +1,14 @@
 package dev.anneal.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.anneal.io.AtomicFiles;
+import dev.anneal.io.IoProblems;
 import dev.anneal.plot.LinePlot;
 import dev.anneal.schedule.LrDriver;
+import dev.anneal.spec.BadInput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +25,9 @@ import java.util.List;
  */
 public final class RunDirectory {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path path;
 
@@ -54,17 +60,39 @@ public final class RunDirectory {
         AtomicFiles.write(metricsFile(), out.toByteArray());
     }
 
+    /**
+     * The evaluations so far (none when there is no {@code metrics.jsonl}); a line that is not one is a
+     * {@link BadInput} naming the file and line.
+     */
     public List<EvalMetrics> readMetrics() throws IOException {
         List<EvalMetrics> out = new ArrayList<>();
         if (!Files.exists(metricsFile())) {
             return out;
         }
-        for (String line : Files.readAllLines(metricsFile())) {
-            if (!line.isBlank()) {
-                out.add(JSON.readValue(line, EvalMetrics.class));
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(metricsFile());
+        } catch (IOException e) {
+            throw new BadInput(metricsFile() + ": cannot be read as UTF-8 text (" + IoProblems.describe(e) + "); "
+                    + "delete it to resume without the earlier epochs' metrics");
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                out.add(metricsLine(i + 1, lines.get(i)));
             }
         }
         return out;
+    }
+
+    private EvalMetrics metricsLine(int number, String line) {
+        try {
+            return JSON.readValue(line, EvalMetrics.class);
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j && j.getOriginalMessage() != null
+                    ? j.getOriginalMessage().strip().split("\\R", 2)[0] : IoProblems.describe(e);
+            throw new BadInput(metricsFile() + ":" + number + ": not a metrics line (" + why + "); fix or delete the "
+                    + "line");
+        }
     }
 
     /** Loss and accuracy per epoch, and the rate of every update. */

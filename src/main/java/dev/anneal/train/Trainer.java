@@ -43,6 +43,8 @@ public final class Trainer implements AutoCloseable {
     private final long totalSteps;
     private final List<EvalMetrics> history = new ArrayList<>();
     private TrainerState state = TrainerState.start();
+    private volatile boolean stopRequested;
+    private boolean checkpointing = true;
 
     public Trainer(AnnealConfig config, Datasets data, Backend backend, RunDirectory run, TrainListener listener) {
         this(config, data, List.of(backend), run, listener);
@@ -63,9 +65,10 @@ public final class Trainer implements AutoCloseable {
         this.listener = listener;
         Dataset train = data.train();
         int devices = backends.size();
-        int accumulation = Math.toIntExact(config.train().accumulationSteps());
-        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), config.data().batchSize() * devices, accumulation);
-        this.totalSteps = stepsPerEpoch * config.train().epochs();
+        int accumulation = RunLength.accumulation(config);
+        this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), RunLength.batchOverDevices(config, devices),
+                accumulation);
+        this.totalSteps = RunLength.totalSteps(config, stepsPerEpoch);
         this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
         this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes());
@@ -95,6 +98,25 @@ public final class Trainer implements AutoCloseable {
 
     public Mlp model() {
         return model;
+    }
+
+    /**
+     * Asks {@link #run} to stop after the current data step (a listener may call it from {@code stepped} or
+     * {@code skipped}): the run then ends without the epoch-end evaluation, checkpoint and plots, and returns an
+     * evaluation of the current weights on the test set. A throwaway run such as {@code anneal lr-find} uses it.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether {@link #requestStop} was called. */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** Writes no checkpoints (a throwaway run: {@code anneal lr-find}); call before {@link #run}. */
+    public void disableCheckpoints() {
+        checkpointing = false;
     }
 
     public long stepsPerEpoch() {
@@ -143,15 +165,29 @@ public final class Trainer implements AutoCloseable {
                 + (replicas.capturing() ? "; steps replayed as CUDA graphs" : "");
     }
 
-    /** Continues from a checkpoint: weights, optimizer state, schedule and data position, metrics so far. */
+    /** Continues from a checkpoint directory: {@link #resumeFrom(SavedCheckpoint)} of what it holds. */
     public void resumeFrom(Path checkpoint) throws IOException {
+        resumeFrom(SavedCheckpoint.read(checkpoint));
+    }
+
+    /**
+     * Continues from a checkpoint: weights, optimizer state, schedule and data position, metrics so far. Everything
+     * is checked first (the checkpoint against this config's model, optimizer, schedule and data position, and the
+     * run's {@code metrics.jsonl}); a mismatch is a {@link BadInput} and leaves the trainer as it was.
+     */
+    public void resumeFrom(SavedCheckpoint checkpoint) throws IOException {
+        checkpoint.checkFits(model, optimizer);
+        ResumePosition.check(checkpoint, config, stepsPerEpoch, driver.metricDriven());
+        List<EvalMetrics> earlier = run.readMetrics();
+        TrainerState saved = checkpoint.state();
         for (Replica r : replicas.all()) {
-            state = Checkpoints.load(checkpoint, r.model, r.optimizer, r.backend);
+            checkpoint.restore(r.model, r.optimizer, r.backend);
         }
+        state = saved;
         if (state.plateau() != null) {
             driver.restorePlateau(state.plateau());
         }
-        for (EvalMetrics m : run.readMetrics()) {
+        for (EvalMetrics m : earlier) {
             if (m.step() <= state.updates()) {
                 history.add(m);
             }
@@ -161,7 +197,7 @@ public final class Trainer implements AutoCloseable {
     /** Trains until the configured epochs are done; returns the last evaluation. */
     public EvalMetrics run() throws IOException {
         Checkpoints checkpoints = checkpointsOverride != null ? checkpointsOverride
-                : new Checkpoints(run.path(), Math.toIntExact(config.train().keepCheckpoints()));
+                : new Checkpoints(run.path(), config.train().keepCheckpoints());
         listener.started(state.updates(), totalSteps, stepsPerEpoch, data.description());
         Dataset train = data.train();
         long epochs = config.train().epochs();
@@ -179,8 +215,12 @@ public final class Trainer implements AutoCloseable {
                         state.epochSeconds() + seconds);
                 listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
                         samples / Math.max(seconds, 1e-9));
+                if (stopRequested) {
+                    return stopNow();
+                }
                 long every = config.train().checkpointEvery();
-                if (every > 0 && r.updated() && state.updates() % every == 0 && s + 1 < stepsPerEpoch) {
+                if (checkpointing && every > 0 && r.updated() && state.updates() % every == 0
+                        && s + 1 < stepsPerEpoch) {
                     listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
                 }
                 long check = config.train().checkReplicasEvery();
@@ -199,7 +239,9 @@ public final class Trainer implements AutoCloseable {
             }
             state = new TrainerState(state.updates(), epoch + 1, 0, optimizer.momentumStarted(), state.skippedInARow(),
                     state.skippedTotal(), plateauState(), 0, 0, 0);
-            listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
+            if (checkpointing) {
+                listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
+            }
         }
         EvalMetrics last = history.isEmpty() ? evaluate(epochs) : history.get(history.size() - 1);
         run.writePlots(history, driver, state.updates());
@@ -244,9 +286,24 @@ public final class Trainer implements AutoCloseable {
         });
     }
 
+    /** The end of a run stopped by {@link #requestStop}: the current weights evaluated, nothing written. */
+    private EvalMetrics stopNow() {
+        EvalMetrics now = evaluate(data.test(), state.epoch());
+        listener.finished(now);
+        return now;
+    }
+
     /** Mean loss and accuracy over the test set. */
     EvalMetrics evaluate(long epoch) {
-        Dataset test = data.test();
+        return evaluate(data.test(), epoch);
+    }
+
+    /**
+     * Mean loss and accuracy of the current weights over {@code test} (any dataset of the model's shape, such as
+     * a fixed subset of the test set), in batches of {@code data.eval_batch_size}; the training state is not
+     * changed. {@code epoch} is the number of finished epochs.
+     */
+    public EvalMetrics evaluate(Dataset test, long epoch) {
         int evalBatch = config.data().evalBatchSize();
         double lossSum = 0;
         double correct = 0;

@@ -123,4 +123,28 @@ class TrainCommandTest {
         assertEquals(2, r3.status());
         assertTrue(r3.err().contains("drop --config"), r3.err());
     }
+
+    @Test
+    void ratesForPeopleShowSmallValuesAndZeroPlainly() {
+        assertEquals("0", ProgressReporter.rate(0));
+        assertEquals("1.23e-06", ProgressReporter.rate(1.234e-6));
+        assertEquals("5.00e-04", ProgressReporter.rate(5e-4));
+        assertEquals("0.00100", ProgressReporter.rate(1e-3));
+        assertEquals("0.0100", ProgressReporter.rate(0.01));
+        assertEquals("1.00", ProgressReporter.rate(1));
+    }
+
+    @Test
+    void lastEpochLineOfACosineShowsItsTinyRate() throws IOException {
+        CliRun r = CliRun.of("train", "--config", config(SYNTHETIC).toString(), "--run-dir",
+                dir.resolve("cos").toString(), "--set", "schedule={type: cosine, t_max: 8, eta_min: 1.0e-6}");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("epoch 2: ") && r.out().contains("lr 1.00e-06\n"), r.out());
+        CliRun zero = CliRun.of("train", "--config", config(SYNTHETIC).toString(), "--run-dir",
+                dir.resolve("cos0").toString(), "--set", "schedule={type: cosine, t_max: 8}");
+        assertEquals(0, zero.status(), zero.err());
+        assertTrue(zero.out().contains("lr 0\n") && !zero.out().contains("lr 0.00\n"), zero.out());
+        String metrics = Files.readString(dir.resolve("cos/metrics.jsonl"));
+        assertTrue(metrics.contains("\"lr\":1.0E-6,"), "the file keeps full precision: " + metrics);
+    }
 }
