@@ -17,7 +17,8 @@ import dev.anneal.bench.OpTimer;
 import dev.anneal.bench.StepBench;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
-import dev.anneal.io.AtomicFiles;
+import dev.anneal.config.SizeLimits;
+import dev.anneal.spec.SpecException;
 import dev.anneal.spec.BadInput;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -91,6 +92,7 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
+            OutputPath.check("--json", json);
             List<Long> vectorSizes = sizes == null ? null : checkSizes(sizes);
             List<Integer> gemm = gemmSizes == null ? List.of(1024, 2048, 4096) : checkGemmSizes(gemmSizes);
             checkRuns(repeats, warmup);
@@ -196,9 +198,12 @@ final class BenchCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             checkRuns(steps, warmup);
+            OutputPath.check("--json", json);
             Path file = config != null ? config : defaultConfig();
-            AnnealConfig cfg = LoadedConfig.load(file, overrides.assignments()).config();
+            LoadedConfig loaded = LoadedConfig.load(file, overrides.assignments());
+            AnnealConfig cfg = loaded.config();
             if (devices != null) {
+                checkReplicasFit(loaded, devices);
                 return DeviceScaling.run(out, cfg, file, device != null ? device : cfg.device(), devices, warmup, steps,
                         json);
             }
@@ -237,6 +242,29 @@ final class BenchCommand implements Runnable {
             out.flush();
             return 0;
         }
+    }
+
+    /**
+     * Refuses {@code --devices} counts whose replicas cannot all be allocated ({@link SizeLimits}), before any
+     * is timed.
+     */
+    static void checkReplicasFit(LoadedConfig loaded, List<Integer> counts) {
+        int most = counts.stream().mapToInt(Integer::intValue).max().orElse(1);
+        if (most < 1) {
+            return;
+        }
+        AnnealConfig widest;
+        try {
+            widest = loaded.config().withDevices(most);
+        } catch (SpecException e) {
+            throw loaded.document().error(e.key(), e.problem());
+        }
+        SizeLimits.check(widest, key -> true).ifPresent(e -> {
+            if (e.key().equals("devices")) {
+                throw new BadInput("--devices " + e.problem());
+            }
+            throw loaded.document().error(e.key(), e.problem() + " (with --devices " + most + ")");
+        });
     }
 
     /** The backend to time and the first line saying which it is. */
@@ -396,8 +424,9 @@ final class BenchCommand implements Runnable {
         return m;
     }
 
+    /** Writes {@code doc} to {@code --json FILE}; a file that cannot be written is one line naming it. */
     static void writeJson(Path file, Map<String, Object> doc) throws IOException {
         byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc);
-        AtomicFiles.write(file, bytes);
+        OutputPath.write("--json", file, out -> out.write(bytes));
     }
 }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code anneal}: the command line. Each subcommand only translates its arguments into domain records and
- * calls the library; usage errors print the usage and exit 2, bad input (config, files) prints one line and
- * exits 2, an unexpected failure prints its stack trace and exits 1.
+ * calls the library; a usage error prints one line (with the nearest valid name for a misspelt command or
+ * option, {@link UsageErrors}) and the usage and exits 2, bad input (config, files) prints one line and exits 2,
+ * an unexpected failure prints its stack trace and exits 1.
  */
 @Command(name = "anneal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Neural-network training for the JVM: exact learning-rate schedules, fused optimizers.",
@@ -43,6 +44,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler(new UsageErrors());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigError || e instanceof BadInput) {
                 commandLine.getErr().println("anneal: " + e.getMessage());

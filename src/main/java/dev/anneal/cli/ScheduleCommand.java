@@ -5,6 +5,7 @@ import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.ConfigDocument;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.config.ParallelSummary;
+import dev.anneal.io.IoProblems;
 import dev.anneal.plot.LinePlot;
 import dev.anneal.schedule.LrDriver;
 import dev.anneal.schedule.ScheduleConfig;
@@ -77,7 +78,12 @@ final class ScheduleCommand implements Callable<Integer> {
         if (stepsPerEpoch != null && stepsPerEpoch <= 0) {
             throw new BadInput("--steps-per-epoch must be > 0, got " + stepsPerEpoch);
         }
-        LoadedConfig loaded = LoadedConfig.load(config, overrides.assignments());
+        OutputPath.check("--plot", plot);
+        if (plot != null && withMomentum) {
+            OutputPath.check("--plot", momentumPlot());
+        }
+        // A plateau schedule here observes the --metrics values, never train.plateau_metric.
+        LoadedConfig loaded = LoadedConfig.loadWithGivenMetrics(config, overrides.assignments());
         ConfigDocument doc = loaded.document();
         AnnealConfig cfg = loaded.config();
         if (devices != null) {
@@ -167,8 +173,7 @@ final class ScheduleCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void writePlot(ScheduleConfig schedule, int replicas, double[] lr, double[] momentum)
-            throws IOException {
+    private void writePlot(ScheduleConfig schedule, int replicas, double[] lr, double[] momentum) {
         double[] x = new double[lr.length];
         for (int k = 0; k < x.length; k++) {
             x[k] = k;
@@ -187,11 +192,24 @@ final class ScheduleCommand implements Callable<Integer> {
                 }
             }
         }
-        chart.writePng(plot, 900, 500);
+        writePng(chart, plot);
         if (momentum != null) {
-            Path mPlot = plot.resolveSibling(plot.getFileName().toString().replaceFirst("(\\.png)?$", "-momentum.png"));
-            new LinePlot(title + ": momentum", "step k (updates applied)", "momentum").add("momentum", x, momentum)
-                    .writePng(mPlot, 900, 500);
+            writePng(new LinePlot(title + ": momentum", "step k (updates applied)", "momentum")
+                    .add("momentum", x, momentum), momentumPlot());
+        }
+    }
+
+    /** The momentum chart beside the rate chart: {@code OUT-momentum.png}. */
+    private Path momentumPlot() {
+        return plot.resolveSibling(plot.getFileName().toString().replaceFirst("(\\.png)?$", "-momentum.png"));
+    }
+
+    private static void writePng(LinePlot chart, Path file) {
+        try {
+            chart.writePng(file, 900, 500);
+        } catch (IOException e) {
+            throw new BadInput("--plot " + file + ": cannot be written (" + IoProblems.describe(e) + "); give a "
+                    + "path in a writable directory");
         }
     }
 }

@@ -57,7 +57,8 @@ public record AnnealConfig(OptimizerSpec optimizer, ScheduleConfig schedule, Mod
             if (wantsMax != p.mode().equals("max")) {
                 throw new SpecException("schedule.mode", "is " + p.mode() + " but train.plateau_metric is "
                         + train.plateauMetric() + ", which should be " + (wantsMax ? "maximised: use mode: max"
-                        : "minimised: use mode: min"));
+                        : "minimised: use mode: min") + ", or set train.plateau_metric: "
+                        + (wantsMax ? "test_loss" : "test_accuracy"));
             }
         }
         if (lrScaling.linear()) {

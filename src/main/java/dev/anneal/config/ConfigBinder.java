@@ -1,5 +1,6 @@
 package dev.anneal.config;
 
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -13,6 +14,8 @@ import dev.anneal.schedule.ScheduleConfig;
 import dev.anneal.schedule.ScheduleSpec;
 import dev.anneal.schedule.ScheduleTypes;
 import dev.anneal.schedule.Warmup;
+import dev.anneal.schedule.torch.Plateau;
+import dev.anneal.spec.Format;
 import dev.anneal.spec.SpecException;
 import dev.anneal.train.TrainSpec;
 import java.io.IOException;
@@ -46,13 +49,24 @@ public final class ConfigBinder {
     static final long INVERSE_SQRT_DEFAULT_TIMESCALE = 10_000;
 
     private final ConfigDocument doc;
+    private final boolean metricsGiven;
 
-    private ConfigBinder(ConfigDocument doc) {
+    private ConfigBinder(ConfigDocument doc, boolean metricsGiven) {
         this.doc = doc;
+        this.metricsGiven = metricsGiven;
     }
 
     public static AnnealConfig bind(ConfigDocument doc) {
-        return new ConfigBinder(doc).bindRoot();
+        return new ConfigBinder(doc, false).bindRoot();
+    }
+
+    /**
+     * Binds a config whose plateau schedule observes metric values given from outside ({@code anneal schedule
+     * --metrics FILE}): {@code train.plateau_metric} does not choose them, so it is taken to agree with
+     * {@code schedule.mode} instead of being checked against it.
+     */
+    public static AnnealConfig bindWithGivenMetrics(ConfigDocument doc) {
+        return new ConfigBinder(doc, true).bindRoot();
     }
 
     private AnnealConfig bindRoot() {
@@ -74,6 +88,10 @@ public final class ConfigBinder {
         ModelSpec model = optionalRecord("model", ModelSpec.class);
         DataSpec data = optionalRecord("data", DataSpec.class);
         TrainSpec train = optionalRecord("train", TrainSpec.class);
+        if (metricsGiven && schedule != null && schedule.spec() instanceof Plateau p) {
+            train = withPlateauMetric(train == null ? TrainSpec.defaults() : train,
+                    p.mode().equals("max") ? "test_accuracy" : "test_loss");
+        }
         if (root.path("device").isArray()) {
             throw doc.error("device", "must be one name, got a list; write several GPUs as cuda:0,1 (distinct "
                     + "numbers after cuda:)");
@@ -86,6 +104,13 @@ public final class ConfigBinder {
         } catch (SpecException e) {
             throw doc.error(e.key(), e.problem());
         }
+        NonFiniteNumbers.first(root).ifPresent(p -> {
+            throw doc.error(p, "must be a finite number, got " + Format.number(root.at(NonFiniteNumbers.pointer(p))
+                    .doubleValue()));
+        });
+        SizeLimits.check(config, doc::written).ifPresent(e -> {
+            throw doc.error(e.key(), e.problem());
+        });
         doc.overriddenUnder(EffectiveValues.SECTION).ifPresent(p -> {
             throw doc.error(p, "cannot be set: effective only records values derived from the other keys; set "
                     + "optimizer.lr, optimizer.lr_scaling, data.batch_size, devices or the schedule instead");
@@ -95,6 +120,11 @@ public final class ConfigBinder {
             EffectiveValues.check(doc, effective, config);
         }
         return config;
+    }
+
+    private static TrainSpec withPlateauMetric(TrainSpec t, String metric) {
+        return new TrainSpec(t.epochs(), t.accumulationSteps(), t.clipGradNorm(), t.maxSkippedSteps(), metric,
+                t.checkpointEvery(), t.keepCheckpoints(), t.seed(), t.cudaGraph(), t.checkReplicasEvery());
     }
 
     private LrScaling bindLrScaling(ObjectNode node) {
@@ -191,6 +221,14 @@ public final class ConfigBinder {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SpecException s) {
                 return doc.error(KeyPath.join(at, s.key()), s.problem());
+            }
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof InputCoercionException range) {
+                JsonNode value = node.at(pointer(rel.toString()));
+                boolean negative = value.asText().startsWith("-");
+                return doc.error(at, value.asText() + (negative ? " is out of range" : " is larger than "
+                        + largest(range.getTargetType()) + ", the most this key holds") + "; use a smaller value");
             }
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
@@ -294,6 +332,16 @@ public final class ConfigBinder {
             return "a list";
         }
         return "a mapping";
+    }
+
+    private static String largest(Class<?> target) {
+        if (target == Integer.class || target == int.class) {
+            return Integer.toString(Integer.MAX_VALUE);
+        }
+        if (target == Long.class || target == long.class) {
+            return Long.toString(Long.MAX_VALUE);
+        }
+        return "what " + target.getSimpleName() + " holds";
     }
 
     private static String pointer(String relPath) {

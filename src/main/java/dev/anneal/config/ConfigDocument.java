@@ -1,15 +1,9 @@
 package dev.anneal.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,49 +25,38 @@ public final class ConfigDocument {
         this.lines = lines;
     }
 
-    /** Reads a YAML config file; a missing, unreadable, empty or malformed file is a {@link ConfigError}. */
+    /**
+     * Reads a YAML config file; a missing, unreadable, binary, non-UTF-8, empty or malformed file is a
+     * {@link ConfigError} naming the file and, where there is one, the line.
+     */
     public static ConfigDocument load(Path file) {
-        String label = file.toString();
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigError(label + ": no such file; pass an existing YAML config (see configs/)");
-        } catch (IOException e) {
-            throw new ConfigError(label + ": cannot read: " + e.getMessage());
-        }
-        return parse(label, text);
+        return parse(file.toString(), ConfigText.read(file));
     }
 
     /** Parses YAML text; {@code label} names it in messages. */
     public static ConfigDocument parse(String label, String text) {
         if (text.isBlank()) {
-            throw new ConfigError(label + ": the file is empty; a config needs at least an optimizer section");
+            throw new ConfigError(label + ": the file is empty; a config needs at least an optimizer section "
+                    + "(see configs/)");
         }
+        YamlTree.Parsed parsed;
         try {
-            Map<String, Integer> lines = new HashMap<>();
-            try (JsonParser p = ConfigMapper.get().createParser(text)) {
-                JsonToken t;
-                while ((t = p.nextToken()) != null) {
-                    if (t == JsonToken.FIELD_NAME || p.getParsingContext().inArray()) {
-                        String path = dotted(p.getParsingContext().pathAsPointer());
-                        lines.putIfAbsent(path, p.currentTokenLocation().getLineNr());
-                    }
-                }
-            }
-            JsonNode tree = ConfigMapper.get().readTree(text);
-            if (!(tree instanceof ObjectNode obj)) {
-                throw new ConfigError(label + ": the top level must be a mapping of sections "
-                        + "(optimizer:, schedule:), got " + kind(tree));
-            }
-            return new ConfigDocument(label, obj, lines);
-        } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            String what = e.getOriginalMessage().split("\n")[0];
-            throw new ConfigError(label + (line > 0 ? ":" + line : "") + ": not valid YAML: " + what);
-        } catch (IOException e) {
-            throw new ConfigError(label + ": cannot parse: " + e.getMessage());
+            parsed = YamlTree.read(text);
+        } catch (YamlTree.Invalid e) {
+            throw new ConfigError(label + (e.line() > 0 ? ":" + e.line() : "") + ": " + e.getMessage());
         }
+        JsonNode tree = parsed.root();
+        if (tree == null || tree.isMissingNode() || tree.isNull()
+                || (tree.isTextual() && tree.asText().isEmpty())) {
+            throw new ConfigError(label + ": holds no settings, only comments or blank lines; a config needs at "
+                    + "least an optimizer section (see configs/)");
+        }
+        if (!(tree instanceof ObjectNode obj)) {
+            throw new ConfigError(label + (parsed.firstLine() > 0 ? ":" + parsed.firstLine() : "")
+                    + ": the top level must be a mapping of sections (optimizer:, schedule:), got " + kind(tree)
+                    + "; write 'optimizer:' at the start of a line, its keys indented below it");
+        }
+        return new ConfigDocument(label, obj, parsed.lines());
     }
 
     /** An empty document (every value comes from defaults and {@code --set}). */
@@ -102,6 +85,19 @@ public final class ConfigDocument {
     java.util.Optional<String> overriddenUnder(String path) {
         return overrides.keySet().stream().filter(p -> p.equals(path) || p.startsWith(path + ".")
                 || p.startsWith(path + "[")).findFirst();
+    }
+
+    /** Whether the file or a {@code --set} override wrote {@code path} itself (not only a section around it). */
+    boolean written(String path) {
+        if (lines.containsKey(path)) {
+            return true;
+        }
+        for (String p = path; !p.isEmpty(); p = KeyPath.parent(p)) {
+            if (overrides.containsKey(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -16,6 +16,16 @@ public record LoadedConfig(ConfigDocument document, AnnealConfig config) {
         return new LoadedConfig(doc, ConfigBinder.bind(doc));
     }
 
+    /**
+     * Same, for {@code anneal schedule --metrics FILE}: the plateau schedule observes the file's values, so
+     * {@code train.plateau_metric} does not apply and is not checked against {@code schedule.mode}.
+     */
+    public static LoadedConfig loadWithGivenMetrics(Path file, List<String> overrides) {
+        ConfigDocument doc = ConfigDocument.load(file);
+        Overrides.apply(doc, overrides);
+        return new LoadedConfig(doc, ConfigBinder.bindWithGivenMetrics(doc));
+    }
+
     /** Same, from YAML text; {@code label} names it in messages. */
     public static LoadedConfig parse(String label, String yaml, List<String> overrides) {
         ConfigDocument doc = ConfigDocument.parse(label, yaml);

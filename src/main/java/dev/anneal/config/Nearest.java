@@ -4,12 +4,12 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** The closest name to a misspelt one, by edit distance, for "did you mean" hints. */
-final class Nearest {
+public final class Nearest {
     private Nearest() {
     }
 
     /** The candidate nearest to {@code wrong}, if one is close enough to be a plausible typo. */
-    static Optional<String> to(String wrong, Collection<String> candidates) {
+    public static Optional<String> to(String wrong, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -1,6 +1,5 @@
 package dev.anneal.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -44,9 +43,14 @@ public final class Overrides {
         }
         JsonNode value;
         try {
-            value = ConfigMapper.get().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ConfigError(origin + ": the value is not valid YAML: " + e.getOriginalMessage().split("\n")[0]);
+            value = YamlTree.read(text).root();
+        } catch (YamlTree.Invalid e) {
+            String why = e.getMessage().replaceFirst("^not valid YAML: ", "").replace(" on this line", "")
+                    .replace("this line", "the value");
+            throw new ConfigError(origin + ": the value of " + path + " is not valid YAML: " + why);
+        }
+        if (value == null || value.isMissingNode()) {
+            throw new ConfigError(origin + ": " + path + " needs a value after '=' (null unsets the key)");
         }
         List<Object> steps = parsePath(path, origin);
         JsonNode node = doc.root();
@@ -113,7 +117,12 @@ public final class Overrides {
             steps.add(m.group(1));
             Matcher idx = INDEX.matcher(m.group(2));
             while (idx.find()) {
-                steps.add(Integer.parseInt(idx.group(1)));
+                String digits = idx.group(1);
+                if (digits.length() > 9) {
+                    throw new ConfigError(origin + ": index [" + digits + "] in '" + path + "' is past the end of any "
+                            + "list; count from [0]");
+                }
+                steps.add(Integer.parseInt(digits));
             }
         }
         return steps;

@@ -32,6 +32,10 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(normalization, "normalization");
+        if (train.n() == 0 || test.n() == 0) {
+            throw new BadInput("the " + (train.n() == 0 ? "training" : "test") + " set of " + description
+                    + " is empty; it needs at least one sample");
+        }
         if (train.d() != test.d() || train.classes() != test.classes()) {
             throw new IllegalArgumentException("train is " + train + " but test is " + test);
         }
@@ -83,9 +87,11 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         Path testLabelsFile = find(name, dir, "t10k-labels", "idx1-ubyte");
 
         Idx.Images trainImages = Idx.readImages(trainImagesFile);
+        nonEmpty(trainImagesFile, trainImages.count(), "training");
         int[] trainLabels = Idx.readLabels(trainLabelsFile, IMAGE_CLASSES);
         matchCounts(trainImagesFile, trainImages, trainLabelsFile, trainLabels);
         Idx.Images testImages = Idx.readImages(testImagesFile);
+        nonEmpty(testImagesFile, testImages.count(), "test");
         int[] testLabels = Idx.readLabels(testLabelsFile, IMAGE_CLASSES);
         matchCounts(testImagesFile, testImages, testLabelsFile, testLabels);
         if (testImages.rows() != trainImages.rows() || testImages.cols() != trainImages.cols()) {
@@ -125,6 +131,17 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
     static String describe(String name, Dataset train, Dataset test) {
         return name + ": " + train.n() + " train, " + test.n() + " test, " + train.d() + " features, "
                 + train.classes() + " classes";
+    }
+
+    /**
+     * A training set without samples has nothing to learn from and a test set without samples gives an accuracy
+     * of 0/0: both are refused, naming the file.
+     */
+    private static void nonEmpty(Path imagesFile, int count, String which) {
+        if (count == 0) {
+            throw new BadInput(imagesFile + " holds 0 images (the count in its IDX header is 0); the " + which
+                    + " set needs at least one: replace the file with a complete copy");
+        }
     }
 
     private static void matchCounts(Path imagesFile, Idx.Images images, Path labelsFile, int[] labels) {

@@ -60,9 +60,9 @@ public final class Idx {
                 throw new BadInput(file + ": the header promises " + n + " x " + rows + " x " + cols
                         + " pixels, more than one array holds (" + DataSpec.MAX_ARRAY + ")");
             }
-            byte[] pixels = new byte[(int) total];
-            int got = in.readNBytes(pixels, 0, pixels.length);
-            if (got < pixels.length) {
+            byte[] pixels = payload(in, file, 16, total);
+            int got = pixels.length;
+            if (got < total) {
                 throw new BadInput(file + " holds " + got + " bytes of pixels, the header promises " + total
                         + " (" + n + " images of " + rows + " x " + cols + "); the file is truncated");
             }
@@ -82,8 +82,8 @@ public final class Idx {
         try (InputStream in = open(file)) {
             readMagic(in, file, "label");
             int n = nonNegative(file, "label count", readInts(in, file, 1, "label")[0]);
-            byte[] raw = new byte[n];
-            int got = in.readNBytes(raw, 0, n);
+            byte[] raw = payload(in, file, 8, n);
+            int got = raw.length;
             if (got < n) {
                 throw new BadInput(file + " holds " + got + " labels, the header promises " + n
                         + "; the file is truncated");
@@ -101,6 +101,28 @@ public final class Idx {
             return labels;
         } catch (IOException e) {
             throw readFailure(file, e);
+        }
+    }
+
+    /**
+     * The {@code promised} payload bytes after a header of {@code headerBytes}, or fewer when the file ends
+     * first. A raw file shorter than its header promises is read as it is, so a corrupt count never allocates
+     * more than the file holds; a gzip stream is read in chunks for the same reason.
+     */
+    private static byte[] payload(InputStream in, Path file, int headerBytes, long promised) throws IOException {
+        long onDisk = isGzipFile(file) ? -1 : Files.size(file) - headerBytes;
+        int want = (int) (onDisk >= 0 ? Math.min(promised, onDisk) : promised);
+        if (onDisk >= 0) {
+            byte[] b = new byte[want];
+            int got = in.readNBytes(b, 0, want);
+            return got == want ? b : java.util.Arrays.copyOf(b, got);
+        }
+        return in.readNBytes(want);
+    }
+
+    private static boolean isGzipFile(Path file) throws IOException {
+        try (InputStream raw = Files.newInputStream(file)) {
+            return isGzip(raw.read(), raw.read());
         }
     }
 

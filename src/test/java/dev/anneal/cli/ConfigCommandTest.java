@@ -43,4 +43,15 @@ class ConfigCommandTest {
             }
         }
     }
+    @Test
+    void plateauModeThatDisagreesWithTheMetricOffersBothFixes() throws IOException {
+        Path c = dir.resolve("p.yaml");
+        Files.writeString(c, "optimizer: {type: sgd, lr: 0.1}\nschedule:\n  type: plateau\n  mode: max\n");
+        CliRun r = CliRun.of("config", "check", c.toString());
+        assertEquals(2, r.status());
+        assertEquals("anneal: " + c + ":4: schedule.mode is max but train.plateau_metric is test_loss, which should be "
+                + "minimised: use mode: min, or set train.plateau_metric: test_accuracy\n", r.err());
+        CliRun fixed = CliRun.of("config", "check", c.toString(), "--set", "train.plateau_metric=test_accuracy");
+        assertEquals(0, fixed.status(), fixed.err());
+    }
 }

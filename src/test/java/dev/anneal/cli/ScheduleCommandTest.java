@@ -266,4 +266,49 @@ class ScheduleCommandTest {
         assertEquals("anneal: " + c + ":2: schedule.step_size = 9 becomes 0 when divided among 16 devices "
                 + "(scale_with_devices); use a larger value or turn scaling off\n", r.err());
     }
+    @Test
+    void plateauInMaxModeFollowsTheGivenMetricsWhateverTrainPlateauMetricSays() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 1.0}
+                schedule: {type: plateau, mode: max, patience: 1, factor: 0.5}
+                """);
+        Path m = Files.writeString(dir.resolve("acc.txt"), "0.5\n0.6\n0.6\n0.6\n");
+        CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "4", "--metrics", m.toString());
+        assertEquals(0, r.status(), r.err());
+        assertArrayEquals(new String[] {"step,metric,lr", "0,0.5,1.0", "1,0.6,1.0", "2,0.6,1.0", "3,0.6,0.5"},
+                r.lines());
+        CliRun explicit = CliRun.of("schedule", "--config", c.toString(), "--steps", "4", "--metrics", m.toString(),
+                "--set", "train.plateau_metric=test_loss");
+        assertEquals(0, explicit.status(), explicit.err());
+    }
+
+    @Test
+    void plateauWithoutMetricsAsksForThemRatherThanForAMode() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 1.0}
+                schedule: {type: plateau, mode: max}
+                """);
+        CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "4");
+        assertEquals(2, r.status());
+        assertEquals("anneal: " + c + ":2: schedule.type plateau follows a metric: pass --metrics FILE with one "
+                + "value per line\n", r.err());
+    }
+
+    @Test
+    void metricsFileThatIsBinaryOrADirectoryIsOneLine() throws IOException {
+        Path c = config("""
+                optimizer: {type: sgd, lr: 1.0}
+                schedule: {type: plateau}
+                """);
+        Path bin = Files.write(dir.resolve("m.bin"), new byte[] {'1', '\n', (byte) 0xff, '\n'});
+        CliRun r = CliRun.of("schedule", "--config", c.toString(), "--steps", "2", "--metrics", bin.toString());
+        assertEquals(2, r.status());
+        assertEquals("anneal: " + bin + ":2: is not UTF-8 text (byte 0xff); --metrics needs a text file with one "
+                + "metric value per line\n", r.err());
+        CliRun d = CliRun.of("schedule", "--config", c.toString(), "--steps", "2", "--metrics", dir.toString());
+        assertEquals(2, d.status());
+        assertEquals("anneal: " + dir + ": is a directory; --metrics needs a text file with one metric value per "
+                + "line\n", d.err());
+        assertEquals("", r.out() + d.out());
+    }
 }

@@ -177,14 +177,15 @@ class ConfigBinderTest {
                   step_size: 3
                   step_size: 4
                 """);
-        assertEquals(true, msg.startsWith("x.yaml:5: not valid YAML: Duplicate field 'step_size'"), msg);
+        assertEquals("x.yaml:5: schedule.step_size is written twice (first on line 4); keep one of them", msg);
     }
 
     @Test
     void emptyAndNonMappingDocumentsAreRejected() {
-        assertEquals("x.yaml: the file is empty; a config needs at least an optimizer section", error("  \n"));
-        assertEquals("x.yaml: the top level must be a mapping of sections (optimizer:, schedule:), got a list",
-                error("- 1\n- 2\n"));
+        assertEquals("x.yaml: the file is empty; a config needs at least an optimizer section (see configs/)",
+                error("  \n"));
+        assertEquals("x.yaml:1: the top level must be a mapping of sections (optimizer:, schedule:), got a list; "
+                + "write 'optimizer:' at the start of a line, its keys indented below it", error("- 1\n- 2\n"));
     }
 
     @Test
