@@ -18,7 +18,7 @@ final class AdamBetas {
         }
         for (int i = 0; i < 2; i++) {
             Double x = b.get(i);
-            if (x == null || x < 0 || x >= 1) {
+            if (x == null || !(x >= 0 && x < 1)) {
                 throw new SpecException("betas[" + i + "]", "must be in [0, 1), got " + x);
             }
         }

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safetensors format (Hugging Face), for float32 tensors: an 8-byte little-endian header length {@code N},
@@ -43,7 +44,8 @@ public final class Safetensors {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            // Sorted, so that the same checkpoint is the same bytes in every JVM (Map.of iterates in a per-JVM order).
+            new TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Tensor t : tensors) {

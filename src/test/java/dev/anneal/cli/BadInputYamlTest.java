@@ -195,7 +195,7 @@ class BadInputYamlTest {
     @Test
     void nanInAListIsRejectedAtItsElement() throws IOException {
         Path p = yaml("optimizer:\n  type: adam\n  betas: [.NaN, 0.999]\n");
-        oneLine(check(p), p + ":3: optimizer.betas[0] must be a finite number, got NaN");
+        oneLine(check(p), p + ":3: optimizer.betas[0] must be in [0, 1), got NaN");
     }
 
     @Test
