@@ -73,6 +73,10 @@ public final class ConfigBinder {
         ObjectNode root = doc.root();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
+            if (key.equals("sweep")) {
+                throw doc.error(key, "describes a sweep, which anneal sweep --config FILE runs; to train one "
+                        + "configuration, remove the section (anneal sweep writes each trial's config without it)");
+            }
             if (!SECTIONS.contains(key)) {
                 throw doc.error(key, "is not a config section" + Nearest.hint(key, SECTIONS));
             }

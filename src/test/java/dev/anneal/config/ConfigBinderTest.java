@@ -85,6 +85,16 @@ class ConfigBinderTest {
     }
 
     @Test
+    void aSweepSectionPointsToAnnealSweep() {
+        String msg = error("""
+                optimizer: {type: sgd, lr: 0.1}
+                sweep: {method: grid, parameters: {optimizer.lr: {values: [0.1, 0.01]}}}
+                """);
+        assertEquals("x.yaml:2: sweep describes a sweep, which anneal sweep --config FILE runs; to train one "
+                + "configuration, remove the section (anneal sweep writes each trial's config without it)", msg);
+    }
+
+    @Test
     void missingRequiredKeyPointsAtItsSection() {
         String msg = error("""
                 optimizer:
