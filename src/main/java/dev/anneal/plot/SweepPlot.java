@@ -52,7 +52,7 @@ public final class SweepPlot {
         return this;
     }
 
-    /** One trial: its value of each key, in key order, and its metric. */
+    /** One trial: its value of each key, in key order, and its metric (NaN: the trial gave none, it failed). */
     public SweepPlot add(List<String> trialValues, double metricValue) {
         if (trialValues.size() != keys.size()) {
             throw new IllegalArgumentException(trialValues.size() + " values for " + keys.size() + " keys");
@@ -66,7 +66,7 @@ public final class SweepPlot {
         XYPlot plot = switch (keys.size()) {
             case 1 -> line();
             case 2 -> pairs();
-            default -> ParallelCoordinates.plot(keys, values, metrics, metric);
+            default -> ParallelCoordinates.plot(keys, finite(values), finite(metrics), metric);
         };
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
@@ -86,7 +86,9 @@ public final class SweepPlot {
         SweepAxis x = new SweepAxis(keys.get(0), column(0), false);
         XYSeries s = new XYSeries(metric, true, true);
         for (int i = 0; i < values.size(); i++) {
-            s.add(x.position(values.get(i).get(0)), metrics.get(i));
+            if (Double.isFinite(metrics.get(i))) {
+                s.add(x.position(values.get(i).get(0)), metrics.get(i));
+            }
         }
         NumberAxis y = new NumberAxis(metric);
         y.setAutoRangeIncludesZero(false);
@@ -117,21 +119,53 @@ public final class SweepPlot {
             r.setPaintScale(colours);
             plot = new XYPlot(data, x.axis(), y.axis(), r);
             for (int i = 0; i < values.size(); i++) {
-                XYTextAnnotation label = new XYTextAnnotation(String.format(java.util.Locale.ROOT, "%.4g",
-                        metrics.get(i)), xyz[0][i], xyz[1][i]);
+                double m = metrics.get(i);
+                XYTextAnnotation label = new XYTextAnnotation(Double.isFinite(m)
+                        ? String.format(java.util.Locale.ROOT, "%.4g", m) : "failed", xyz[0][i], xyz[1][i]);
                 label.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-                label.setPaint(colours.bright(metrics.get(i)) ? Color.BLACK : Color.WHITE);
+                label.setPaint(!Double.isFinite(m) ? Color.DARK_GRAY : colours.bright(m) ? Color.BLACK : Color.WHITE);
                 plot.addAnnotation(label);
             }
             ((SymbolAxis) plot.getDomainAxis()).setRange(-0.5, x.size() - 0.5);
             ((SymbolAxis) plot.getRangeAxis()).setRange(-0.5, y.size() - 0.5);
         } else {
+            // A failed trial has no metric to colour a point with; the scatter shows the trials that gave one.
+            data = new DefaultXYZDataset();
+            data.addSeries(metric, finiteColumns(xyz));
             XYShapeRenderer r = new XYShapeRenderer();
             r.setPaintScale(scale());
             r.setDefaultShape(new java.awt.geom.Ellipse2D.Double(-5, -5, 10, 10));
             plot = new XYPlot(data, x.axis(), y.axis(), r);
         }
         return plot;
+    }
+
+    /** The entries of {@code list} whose trial has a finite metric. */
+    private <T> List<T> finite(List<T> list) {
+        List<T> kept = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (Double.isFinite(metrics.get(i))) {
+                kept.add(list.get(i));
+            }
+        }
+        return kept;
+    }
+
+    private static double[][] finiteColumns(double[][] xyz) {
+        int n = 0;
+        for (double z : xyz[2]) {
+            n += Double.isFinite(z) ? 1 : 0;
+        }
+        double[][] kept = new double[3][n];
+        for (int i = 0, j = 0; i < xyz[2].length; i++) {
+            if (Double.isFinite(xyz[2][i])) {
+                for (int d = 0; d < 3; d++) {
+                    kept[d][j] = xyz[d][i];
+                }
+                j++;
+            }
+        }
+        return kept;
     }
 
     private List<String> column(int k) {

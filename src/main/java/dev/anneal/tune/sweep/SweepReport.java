@@ -61,9 +61,7 @@ final class SweepReport {
             SweepPlot plot = new SweepPlot("Sweep: " + spec.metric().name() + " (" + spec.metric().goal() + ")",
                     spec.keyNames(), spec.metric().name()).subtitle(dir.root().getFileName().toString());
             for (TrialRow r : rows) {
-                if (r.finalMetric() != null) {
-                    plot.add(r.values(), r.finalMetric());
-                }
+                plot.add(r.values(), r.finalMetric() == null ? Double.NaN : r.finalMetric());
             }
             plot.writePng(dir.plot(), 900, 650);
         }
