@@ -73,6 +73,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Run a sweep of more than " + Sweeps.CONFIRM_ABOVE + " trials.")
     boolean yes;
 
+    @Option(names = "--dry-run", description = "Check every trial's config and list the trials; run none.")
+    boolean dryRun;
+
     @Option(names = "--resume", paramLabel = "DIR", description = "Finish the sweep in DIR (only --parallel and "
             + "--device may change).")
     Path resume;
@@ -95,7 +98,7 @@ final class SweepCommand implements Callable<Integer> {
                 throw new BadInput("anneal sweep needs --config FILE (or --resume DIR)");
             }
             return Sweeps.start(new SweepRequest(config, grid, random, space, seed, out, metric, goal, parallel,
-                    trialThreads, device, earlyStop, minEpochs, eta, yes, overrides.assignments()), stdout);
+                    trialThreads, device, earlyStop, minEpochs, eta, yes, overrides.assignments(), dryRun), stdout);
         } catch (IOException e) {
             throw new BadInput(IoProblems.describe(e));
         } catch (UncheckedIOException e) {
@@ -109,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
     private void refuseWithResume() {
         boolean other = config != null || !grid.isEmpty() || random != null || !space.isEmpty() || seed != null
                 || out != null || metric != null || goal != null || trialThreads != null || earlyStop != null
-                || minEpochs != null || eta != null || yes || !overrides.assignments().isEmpty();
+                || minEpochs != null || eta != null || yes || dryRun || !overrides.assignments().isEmpty();
         if (other) {
             throw new BadInput("--resume DIR continues the sweep that DIR/sweep.yaml describes; only --parallel and "
                     + "--device may be given with it");

@@ -38,8 +38,13 @@ class ConfigCommandTest {
     void everyShippedConfigIsValid() throws IOException {
         try (var files = Files.walk(Path.of("configs"))) {
             for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                CliRun r = CliRun.of("config", "check", p.toString());
+                boolean sweep = Files.readAllLines(p).stream().anyMatch(l -> l.startsWith("sweep:"));
+                CliRun r = sweep ? CliRun.of("sweep", "--config", p.toString(), "--dry-run")
+                        : CliRun.of("config", "check", p.toString());
                 assertEquals(0, r.status(), p + ": " + r.err());
+                if (sweep) {
+                    assertTrue(r.out().contains("every trial's config is valid"), r.out());
+                }
             }
         }
     }

@@ -119,6 +119,24 @@ class SweepCommandTest {
     }
 
     @Test
+    void aDryRunChecksAndListsEveryTrialAndWritesNothing() throws IOException {
+        Path c = config(CONFIG);
+        Path out = dir.resolve("dry");
+        CliRun r = CliRun.of("sweep", "--config", c.toString(), "--out", out.toString(), "--dry-run",
+                "--grid", "optimizer.lr=[0.01,0.1]", "--grid", "schedule.gamma=linspace(0.9,0.99,3)");
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue(r.out().contains("sweep of 6 trials (grid over optimizer.lr, schedule.gamma): every trial's config "
+                + "is valid; --dry-run: none run"), r.out());
+        assertTrue(r.out().contains("trial-000 optimizer.lr=0.01 schedule.gamma=0.9\n"), r.out());
+        assertTrue(r.out().contains("trial-005 optimizer.lr=0.1 schedule.gamma=0.99\n"), r.out());
+        assertFalse(Files.exists(out), "a dry run writes nothing");
+        CliRun bad = CliRun.of("sweep", "--config", c.toString(), "--out", out.toString(), "--dry-run",
+                "--grid", "optimizer.momentum=[0.5,-1]");
+        assertEquals(2, bad.status(), bad.out());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void badSpecsFailBeforeAnyTrialInOneLine() throws IOException {
         Path c = config(CONFIG);
         String[][] cases = {

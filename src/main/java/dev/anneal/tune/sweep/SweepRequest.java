@@ -23,10 +23,12 @@ import java.util.List;
  * @param eta ASHA's reduction factor (default 3)
  * @param yes whether a grid of more than {@link Sweeps#CONFIRM_ABOVE} trials may run
  * @param fixed {@code --set} overrides for every trial
+ * @param dryRun check every trial's config and list the trials, but run none and write nothing
  */
 public record SweepRequest(Path config, List<String> grid, Integer random, List<String> space, Long seed, Path out,
                            String metric, String goal, Integer parallel, Integer trialThreads, String device,
-                           String earlyStop, Long minEpochs, Integer eta, boolean yes, List<String> fixed) {
+                           String earlyStop, Long minEpochs, Integer eta, boolean yes, List<String> fixed,
+                           boolean dryRun) {
     public SweepRequest {
         grid = grid == null ? List.of() : List.copyOf(grid);
         space = space == null ? List.of() : List.copyOf(space);

@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -46,6 +47,15 @@ public final class Sweeps {
         Map<Integer, Long> epochs = TrialConfigs.check(base, spec, trials);
         SweepSettings settings = settings(r.parallel(), r.trialThreads(), devices(r.device()));
         checkDevices(base, spec, trials.get(0), settings);
+        if (r.dryRun()) {
+            out.println("anneal: sweep of " + trials.size() + " trials (" + spec.method() + " over "
+                    + String.join(", ", spec.keyNames()) + "): every trial's config is valid; --dry-run: none run");
+            for (Trial t : trials) {
+                out.println(String.format(Locale.ROOT, "trial-%03d ", t.index()) + String.join(" ", t.assignments(spec.keyNames())));
+            }
+            out.flush();
+            return 0;
+        }
         Path root = r.out() != null ? r.out() : Path.of("runs", "sweep-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         SweepDirectory.requireNew(root);
