@@ -5,6 +5,7 @@ import dev.anneal.backend.cuda.DeviceChoice;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.config.ResolvedConfig;
+import dev.anneal.config.SizeLimits;
 import dev.anneal.data.Datasets;
 import dev.anneal.spec.BadInput;
 import dev.anneal.io.IoProblems;
@@ -144,12 +145,18 @@ final class TrainCommand implements Callable<Integer> {
     private void train(AnnealConfig cfg, RunDirectory run, Start start) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
+        // The config's sizes were checked against an assumed shape; now the data's real one is known.
+        SizeLimits.check(cfg, data.train().d(), data.train().classes(), data.train().n(), data.test().n())
+                .ifPresent(e -> {
+                    throw new BadInput(e.key() + " " + e.problem() + " (with " + data.description() + ")");
+                });
         try (Backends backends = backendsFor(cfg, out);
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
                      new ProgressReporter(out, System.console() != null))) {
             note(cfg, backends.list(), trainer, out);
             start.prepare(trainer);
             EvalMetrics last = trainer.run();
+            trainer.stoppedEarly().ifPresent(why -> out.println("anneal: " + why));
             out.println(String.format(Locale.ROOT, "anneal: done: test accuracy %.2f%%, test loss %.4f after %d "
                     + "updates; run directory %s", last.testAccuracy() * 100, last.testLoss(), last.step(), run.path()));
             out.flush();

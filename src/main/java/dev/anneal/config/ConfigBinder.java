@@ -128,7 +128,8 @@ public final class ConfigBinder {
 
     private static TrainSpec withPlateauMetric(TrainSpec t, String metric) {
         return new TrainSpec(t.epochs(), t.accumulationSteps(), t.clipGradNorm(), t.maxSkippedSteps(), metric,
-                t.checkpointEvery(), t.keepCheckpoints(), t.seed(), t.cudaGraph(), t.checkReplicasEvery());
+                t.checkpointEvery(), t.keepCheckpoints(), t.seed(), t.cudaGraph(), t.checkReplicasEvery(), t.keepBest(),
+                t.bestMetric(), t.earlyStopping());
     }
 
     private LrScaling bindLrScaling(ObjectNode node) {

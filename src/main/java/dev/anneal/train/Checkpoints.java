@@ -35,6 +35,11 @@ import java.util.regex.Pattern;
  * A checkpoint is written into a hidden temporary directory, every file forced to disk, then renamed into place
  * in one atomic step; a crash at any moment leaves either the complete new checkpoint or none (the temporary
  * directory is ignored and removed later). The newest {@code keep} checkpoints are kept.
+ *
+ * <p>With {@code train.keep_best}, {@link #saveBest} also keeps one checkpoint in {@code RUN/checkpoints/best/},
+ * which rotation never deletes. It is written the same way into a temporary directory; the old one is then renamed
+ * to {@code .best-old} and the new one renamed into place, so a crash leaves either a complete {@code best/} or, in
+ * the moment between the two renames, the previous one as {@code .best-old}, which the next save puts back.
  */
 public final class Checkpoints {
     private static final Pattern NAME = Pattern.compile("step-(\\d+)");
@@ -59,35 +64,22 @@ public final class Checkpoints {
         this.hook = hook;
     }
 
+    /** The directory of the best checkpoint ({@code train.keep_best}). */
+    static final String BEST = "best";
+    private static final String BEST_OLD = ".best-old";
+
     /** Saves a checkpoint at {@code state.updates()} and prunes old ones; returns its directory. */
     public Path save(TrainerState state, Mlp model, Optimizer optimizer, Backend backend) throws IOException {
         Files.createDirectories(dir);
         String name = dirName(state.updates());
         Path tmp = Files.createTempDirectory(dir, "." + name + ".");
         try {
-            FilePermissions.setIfSupported(tmp, "rwxr-xr-x");
-            Safetensors.write(tmp.resolve("model.safetensors"), modelTensors(model, backend),
-                    Map.of("format", "pt", "producer", "anneal"));
-            hook.afterFile("model.safetensors");
-            List<Safetensors.Tensor> opt = new ArrayList<>();
-            for (Map.Entry<String, FloatArray> e : optimizer.state().entrySet()) {
-                opt.add(new Safetensors.Tensor(e.getKey(), new int[] {(int) e.getValue().length()},
-                        download(backend, e.getValue())));
-            }
-            Safetensors.write(tmp.resolve("optimizer.safetensors"), opt,
-                    Map.of("optimizer_steps", Long.toString(optimizer.steps())));
-            hook.afterFile("optimizer.safetensors");
-            TrainerStateFile.write(tmp.resolve(TrainerStateFile.NAME), state);
-            hook.afterFile(TrainerStateFile.NAME);
+            writeFiles(tmp, state, model, optimizer, backend);
             Path target = dir.resolve(name);
             if (Files.exists(target)) {
                 deleteTree(target);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target);
-            }
+            moveInto(tmp, target);
             force(dir);
             prune();
             return target;
@@ -96,6 +88,58 @@ public final class Checkpoints {
                 deleteTree(tmp);
             }
         }
+    }
+
+    /** Replaces {@code checkpoints/best/} with a checkpoint of the current state; returns its directory. */
+    public Path saveBest(TrainerState state, Mlp model, Optimizer optimizer, Backend backend) throws IOException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve(BEST);
+        Path old = dir.resolve(BEST_OLD);
+        if (!Files.exists(target) && Files.isDirectory(old)) {
+            moveInto(old, target);
+        }
+        deleteTree(old);
+        Path tmp = Files.createTempDirectory(dir, ".best.");
+        try {
+            writeFiles(tmp, state, model, optimizer, backend);
+            if (Files.exists(target)) {
+                moveInto(target, old);
+            }
+            moveInto(tmp, target);
+            force(dir);
+            deleteTree(old);
+            return target;
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private static void moveInto(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private void writeFiles(Path tmp, TrainerState state, Mlp model, Optimizer optimizer, Backend backend)
+            throws IOException {
+        FilePermissions.setIfSupported(tmp, "rwxr-xr-x");
+        Safetensors.write(tmp.resolve("model.safetensors"), modelTensors(model, backend),
+                Map.of("format", "pt", "producer", "anneal"));
+        hook.afterFile("model.safetensors");
+        List<Safetensors.Tensor> opt = new ArrayList<>();
+        for (Map.Entry<String, FloatArray> e : optimizer.state().entrySet()) {
+            opt.add(new Safetensors.Tensor(e.getKey(), new int[] {(int) e.getValue().length()},
+                    download(backend, e.getValue())));
+        }
+        Safetensors.write(tmp.resolve("optimizer.safetensors"), opt,
+                Map.of("optimizer_steps", Long.toString(optimizer.steps())));
+        hook.afterFile("optimizer.safetensors");
+        TrainerStateFile.write(tmp.resolve(TrainerStateFile.NAME), state);
+        hook.afterFile(TrainerStateFile.NAME);
     }
 
     /** The newest complete checkpoint, if any. */
@@ -189,7 +233,7 @@ public final class Checkpoints {
         for (int i = 0; i < all.size() - keep; i++) {
             deleteTree(all.get(i));
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".step-*")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".{step-,best.}*")) {
             for (Path p : ds) {
                 deleteTree(p);
             }

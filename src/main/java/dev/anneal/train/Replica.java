@@ -148,6 +148,35 @@ final class Replica implements AutoCloseable {
         return hostStats;
     }
 
+    /**
+     * The same as {@link #evaluate(Dataset, Span)} (the same kernels, so the same bits) and, into
+     * {@code predicted[0..rows)}, each sample's predicted class: the first index of its largest logit, the rule the
+     * loss kernel counts a correct prediction by.
+     */
+    float[] evaluate(Dataset test, Span span, int[] predicted) {
+        int got = Batches.gatherRange(test, span, hostX, hostLabels);
+        backend.upload(hostX, 0, x, 0, got * test.d());
+        backend.upload(hostLabels, 0, labels, 0, got);
+        Mat logits = model.forward(new Mat(x, 0, got, test.d()));
+        backend.softmaxCrossEntropy(logits, labels, 0, 0f, null, stats, 0);
+        backend.download(stats, 0, hostStats, 0, 2);
+        int classes = logits.cols();
+        float[] host = new float[got * classes];
+        backend.download(logits.data(), logits.offset(), host, 0, host.length);
+        for (int i = 0; i < got; i++) {
+            float max = Float.NEGATIVE_INFINITY;
+            int argmax = 0;
+            for (int j = 0; j < classes; j++) {
+                if (host[i * classes + j] > max) {
+                    max = host[i * classes + j];
+                    argmax = j;
+                }
+            }
+            predicted[i] = argmax;
+        }
+        return hostStats;
+    }
+
     void dropGraphs() {
         if (gradientsGraph != null) {
             gradientsGraph.close();

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * A checkpoint read whole into memory and checked before anything is restored from it: its three files present
  * and well-formed ({@link SafetensorsParser}, {@link TrainerStateFile}), its directory name matching its update
- * counter, and its optimizer's step count agreeing with {@code trainer.json}. {@link #checkFits} then holds it
+ * counter (or {@code best}, {@code train.keep_best}'s checkpoint), and its optimizer's step count agreeing with {@code trainer.json}. {@link #checkFits} then holds it
  * against the model and optimizer a config builds (tensor names, shapes, state buffers) before {@link #restore}
  * uploads it; every mismatch is a {@link BadInput} naming the file.
  *
@@ -44,7 +44,8 @@ public record SavedCheckpoint(Path dir, Map<String, Safetensors.Tensor> model,
         }
         TrainerState state = TrainerStateFile.read(dir.resolve(TrainerStateFile.NAME));
         String expected = Checkpoints.dirName(state.updates());
-        if (!dir.getFileName().toString().equals(expected)) {
+        String name = dir.getFileName().toString();
+        if (!name.equals(expected) && !name.equals(Checkpoints.BEST)) {
             throw new BadInput(dir.resolve(TrainerStateFile.NAME) + ": field \"updates\" is " + state.updates()
                     + ", but the checkpoint directory is " + dir.getFileName() + " (expected " + expected + "); its "
                     + "files do not belong together");

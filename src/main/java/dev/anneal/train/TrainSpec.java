@@ -25,10 +25,18 @@ import dev.anneal.spec.Require;
  * @param checkReplicasEvery {@code check_replicas_every}: with several devices, verify every this many updates
  *     that every replica's parameters are bit-identical to replica 0's (they are checked at the end of each epoch
  *     in any case; 0: only then), default 0
+ * @param keepBest {@code keep_best}: besides the recent checkpoints, keep the checkpoint of the best evaluation so
+ *     far by {@code best_metric} in {@code checkpoints/best/} (Keras' {@code ModelCheckpoint(save_best_only=True)}:
+ *     replaced only when the metric is strictly better than the best kept), default false
+ * @param bestMetric {@code best_metric}: test_accuracy | test_loss, what {@code keep_best} ranks by (higher
+ *     accuracy, lower loss is better), default test_accuracy
+ * @param earlyStopping {@code early_stopping}: stop when the metric no longer improves ({@link EarlyStoppingSpec});
+ *     null (default) for never
  */
 public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm, Long maxSkippedSteps,
                         String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed, Boolean cudaGraph,
-                        Long checkReplicasEvery) {
+                        Long checkReplicasEvery, Boolean keepBest, String bestMetric,
+                        EarlyStoppingSpec earlyStopping) {
     public TrainSpec {
         epochs = epochs == null ? 3L : epochs;
         accumulationSteps = accumulationSteps == null ? 1L : accumulationSteps;
@@ -39,6 +47,9 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         seed = seed == null ? 0L : seed;
         cudaGraph = cudaGraph == null ? Boolean.FALSE : cudaGraph;
         checkReplicasEvery = checkReplicasEvery == null ? 0L : checkReplicasEvery;
+        keepBest = keepBest == null ? Boolean.FALSE : keepBest;
+        bestMetric = bestMetric == null ? "test_accuracy" : bestMetric;
+        earlyStopping = earlyStopping == null ? null : earlyStopping.withDefaultMetric(plateauMetric);
         Require.positive("epochs", epochs);
         Require.positive("accumulation_steps", accumulationSteps);
         if (clipGradNorm != null) {
@@ -49,9 +60,10 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         Require.nonNegative("checkpoint_every", checkpointEvery);
         Require.positive("keep_checkpoints", keepCheckpoints);
         Require.nonNegative("check_replicas_every", checkReplicasEvery);
+        Require.oneOf("best_metric", bestMetric, MonitoredMetric.NAMES);
     }
 
     public static TrainSpec defaults() {
-        return new TrainSpec(null, null, null, null, null, null, null, null, null, null);
+        return new TrainSpec(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

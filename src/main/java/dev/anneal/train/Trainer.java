@@ -28,6 +28,12 @@ import java.util.List;
  * fused into the optimizer step, which uses the scheduled rate {@code lr(k)} (and cycled momentum), and {@code k}
  * advances once per global update. Each epoch ends with an evaluation on the test set, which a plateau schedule
  * observes, and a checkpoint.
+ *
+ * <p>After that evaluation, {@code train.early_stopping} ({@link EarlyStopper}, Keras' {@code EarlyStopping})
+ * observes the same metrics (after the plateau schedule) and may end the run before {@code train.epochs}, and
+ * {@code train.keep_best} ({@link BestCheckpoint}, Keras' {@code ModelCheckpoint(save_best_only=True)}) writes
+ * {@code checkpoints/best/} when the evaluation is the best so far. Both keep their state in {@link TrainerState},
+ * so a resumed run decides exactly as an uninterrupted one.
  */
 public final class Trainer implements AutoCloseable {
     private final AnnealConfig config;
@@ -45,6 +51,7 @@ public final class Trainer implements AutoCloseable {
     private TrainerState state = TrainerState.start();
     private volatile boolean stopRequested;
     private boolean checkpointing = true;
+    private String stoppedEarly;
 
     public Trainer(AnnealConfig config, Datasets data, Backend backend, RunDirectory run, TrainListener listener) {
         this(config, data, List.of(backend), run, listener);
@@ -127,6 +134,11 @@ public final class Trainer implements AutoCloseable {
         return totalSteps;
     }
 
+    /** Why the run ended before {@code train.epochs} ({@code train.early_stopping}), or empty. */
+    public java.util.Optional<String> stoppedEarly() {
+        return java.util.Optional.ofNullable(stoppedEarly);
+    }
+
     public TrainerState state() {
         return state;
     }
@@ -201,7 +213,14 @@ public final class Trainer implements AutoCloseable {
         listener.started(state.updates(), totalSteps, stepsPerEpoch, data.description());
         Dataset train = data.train();
         long epochs = config.train().epochs();
+        EarlyStopper stopper = config.train().earlyStopping() == null ? null
+                : new EarlyStopper(config.train().earlyStopping());
+        BestCheckpoint best = config.train().keepBest() ? new BestCheckpoint(config.train().bestMetric()) : null;
         for (long epoch = state.epoch(); epoch < epochs; epoch++) {
+            if (stopper != null && stopper.exhausted(state.earlyStopping())) {
+                stoppedEarly = stopper.reason(state.earlyStopping(), epoch);
+                break;
+            }
             int[] order = EpochOrder.permutation(config.train().seed(), epoch, train.n());
             for (long s = state.stepInEpoch(); s < stepsPerEpoch; s++) {
                 long t0 = System.nanoTime();
@@ -212,7 +231,7 @@ public final class Trainer implements AutoCloseable {
                 state = new TrainerState(state.updates(), epoch, s + 1, optimizer.momentumStarted(),
                         state.skippedInARow(), state.skippedTotal(), plateauState(),
                         state.epochLossSum() + loss * samples, state.epochSamples() + samples,
-                        state.epochSeconds() + seconds);
+                        state.epochSeconds() + seconds, state.earlyStopping(), state.bestKept());
                 listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
                         samples / Math.max(seconds, 1e-9));
                 if (stopRequested) {
@@ -234,11 +253,17 @@ public final class Trainer implements AutoCloseable {
             run.writeMetrics(history);
             listener.evaluated(m);
             if (driver.metricDriven()) {
-                double metric = config.train().plateauMetric().equals("test_accuracy") ? m.testAccuracy() : m.testLoss();
+                double metric = MonitoredMetric.of(config.train().plateauMetric(), m);
                 driver.observe(state.updates(), metric);
             }
+            boolean bestNow = best != null && best.improves(m, state.bestKept());
             state = new TrainerState(state.updates(), epoch + 1, 0, optimizer.momentumStarted(), state.skippedInARow(),
-                    state.skippedTotal(), plateauState(), 0, 0, 0);
+                    state.skippedTotal(), plateauState(), 0, 0, 0,
+                    stopper == null ? null : stopper.observe(state.earlyStopping(), m),
+                    bestNow ? Double.valueOf(best.value(m)) : state.bestKept());
+            if (checkpointing && bestNow) {
+                listener.checkpointed(checkpoints.saveBest(state, model, optimizer, backend));
+            }
             if (checkpointing) {
                 listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
             }
@@ -261,7 +286,7 @@ public final class Trainer implements AutoCloseable {
             long inARow = state.skippedInARow() + 1;
             state = new TrainerState(state.updates(), state.epoch(), state.stepInEpoch(), state.momentumStarted(),
                     inARow, state.skippedTotal() + 1, state.plateau(), state.epochLossSum(), state.epochSamples(),
-                    state.epochSeconds());
+                    state.epochSeconds(), state.earlyStopping(), state.bestKept());
             String why = "the gradient norm is not finite" + (Double.isFinite(st.lossSum()) ? ""
                     : " (the loss is " + st.lossSum() + ")");
             listener.skipped(state.updates(), inARow, why);
@@ -274,7 +299,7 @@ public final class Trainer implements AutoCloseable {
         }
         state = new TrainerState(k + 1, state.epoch(), state.stepInEpoch(), optimizer.momentumStarted(), 0,
                 state.skippedTotal(), state.plateau(), state.epochLossSum(), state.epochSamples(),
-                state.epochSeconds());
+                state.epochSeconds(), state.earlyStopping(), state.bestKept());
         return new StepResult(st.lossSum() / st.samples(), st.samples(), true);
     }
 

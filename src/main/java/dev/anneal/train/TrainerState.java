@@ -15,12 +15,16 @@ import dev.anneal.schedule.torch.PlateauController;
  * @param epochLossSum the summed training loss of this epoch so far (for its metrics line)
  * @param epochSamples training samples of this epoch so far
  * @param epochSeconds training time of this epoch so far
+ * @param earlyStopping {@code train.early_stopping}'s state, or null (none configured, or no evaluation yet)
+ * @param bestKept the metric value of the checkpoint in {@code checkpoints/best/} ({@code train.keep_best}), or
+ *     null when none is kept yet
  */
 public record TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
                            long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
-                           double epochSeconds) {
+                           double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept) {
 
     public static TrainerState start() {
-        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0);
+        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0, null, null);
     }
 }
+

@@ -19,13 +19,20 @@ import java.util.Set;
  * strictly: every field present with its type (counters non-negative integers, sums numbers, the flag a boolean,
  * {@code plateau} null or an object of its own fields) and no other field, so a hand-edited or damaged file is one
  * {@link BadInput} naming the file and the field, e.g.
- * {@code .../trainer.json: field "updates" must be a non-negative integer, got "abc"}.
+ * {@code .../trainer.json: field "updates" must be a non-negative integer, got "abc"}. The fields
+ * {@code earlyStopping} (null or an object of {@code best}, null or a number, and {@code waitCount}) and
+ * {@code bestKept} (null or a number) came later and may be absent: a checkpoint written before them reads as
+ * null for both (no early-stopping history, no best checkpoint kept).
  */
 final class TrainerStateFile {
     static final String NAME = "trainer.json";
     private static final ObjectMapper WRITER = new ObjectMapper();
     private static final List<String> FIELDS = List.of("updates", "epoch", "stepInEpoch", "momentumStarted",
-            "skippedInARow", "skippedTotal", "plateau", "epochLossSum", "epochSamples", "epochSeconds");
+            "skippedInARow", "skippedTotal", "plateau", "epochLossSum", "epochSamples", "epochSeconds",
+            "earlyStopping", "bestKept");
+    /** Fields a checkpoint written by an earlier version lacks: absent reads as null. */
+    private static final Set<String> OPTIONAL = Set.of("earlyStopping", "bestKept");
+    private static final List<String> EARLY_STOPPING_FIELDS = List.of("best", "waitCount");
     private static final List<String> PLATEAU_FIELDS = List.of("lr", "best", "badObservations", "cooldownLeft",
             "observations");
     /** How Jackson writes non-finite doubles (a plateau's initial best is +-Infinity). */
@@ -55,7 +62,8 @@ final class TrainerStateFile {
         TrainerState s = new TrainerState(f.counter("updates"), f.counter("epoch"), f.counter("stepInEpoch"),
                 f.flag("momentumStarted"), f.counter("skippedInARow"), f.counter("skippedTotal"),
                 plateau(file, root.get("plateau")), f.number("epochLossSum"), f.counter("epochSamples"),
-                f.nonNegative("epochSeconds"));
+                f.nonNegative("epochSeconds"), earlyStopping(file, root.get("earlyStopping")),
+                f.optionalNumber("bestKept"));
         if (s.skippedInARow() > s.skippedTotal()) {
             throw new BadInput(file + ": field \"skippedInARow\" (" + s.skippedInARow() + ") cannot exceed "
                     + "\"skippedTotal\" (" + s.skippedTotal() + ")");
@@ -70,6 +78,14 @@ final class TrainerStateFile {
         Fields f = new Fields(file, "plateau", node, PLATEAU_FIELDS);
         return new PlateauController.State(f.nonNegative("lr"), f.number("best"), f.counter("badObservations"),
                 f.counter("cooldownLeft"), f.counter("observations"));
+    }
+
+    private static EarlyStoppingState earlyStopping(Path file, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        Fields f = new Fields(file, "earlyStopping", node, EARLY_STOPPING_FIELDS);
+        return new EarlyStoppingState(f.optionalNumber("best"), f.counter("waitCount"));
     }
 
     /** The fields of one JSON object ({@code parent} names it inside the file, "" for the root), each checked. */
@@ -95,7 +111,7 @@ final class TrainerStateFile {
                 }
             }
             for (String name : names) {
-                if (!object.has(name)) {
+                if (!object.has(name) && !(parent.isEmpty() && OPTIONAL.contains(name))) {
                     throw new BadInput(file + ": field \"" + label(name) + "\" is missing");
                 }
             }
@@ -130,6 +146,12 @@ final class TrainerStateFile {
                 return Double.parseDouble(v.asText());
             }
             throw bad(name, "a number", v);
+        }
+
+        /** A number, or null when the field is null or (an optional field) absent. */
+        Double optionalNumber(String name) {
+            JsonNode v = object.get(name);
+            return v == null || v.isNull() ? null : number(name);
         }
 
         double nonNegative(String name) {
