@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  * </ul>
  * A batch larger than the training set is allowed (PyTorch's DataLoader gives one short batch): the limits are
  * what can be allocated, not what is sensible. Image datasets are sized as MNIST (28 x 28 = 784 features, 10
- * classes, 60000 training and 10000 test images) until their files are read; {@link #check(AnnealConfig, int,
+ * classes, 60000 training and 10000 test images) until their files are read, your own data ({@code npz},
+ * {@code npy}, {@code csv}) as one sample of one feature in two classes; {@link #check(AnnealConfig, int,
  * int, long, long)} checks again with the real shape.
  */
 public final class SizeLimits {
@@ -112,6 +113,11 @@ public final class SizeLimits {
     static Optional<SpecException> check(AnnealConfig config, long maxHeap, Predicate<String> written) {
         DataSpec data = config.data();
         boolean synthetic = DataSpec.SYNTHETIC.equals(data.dataset());
+        if (DataSpec.isOwnFiles(data.dataset())) {
+            // npz, npy, csv: nothing is known of the shape before the files are read; the smallest data checks the
+            // other keys alone, and check(config, features, classes, train, test) checks again once it is known.
+            return new SizeLimits(config, 1, 2, 1, 1, maxHeap, written).firstProblem();
+        }
         return new SizeLimits(config, synthetic ? data.features() : MNIST_FEATURES,
                 synthetic ? data.classes() : MNIST_CLASSES, synthetic ? data.trainSamples() : MNIST_TRAIN,
                 synthetic ? data.testSamples() : MNIST_TEST, maxHeap, written).firstProblem();

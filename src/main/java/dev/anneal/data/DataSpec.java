@@ -3,6 +3,9 @@ package dev.anneal.data;
 import dev.anneal.spec.Format;
 import dev.anneal.spec.Require;
 import dev.anneal.spec.SpecException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The config section {@code data}: which dataset to train on, where its files are, the batch sizes and
@@ -10,7 +13,7 @@ import dev.anneal.spec.SpecException;
  *
  * <pre>
  * data:
- *   dataset: fashion-mnist        # fashion-mnist | mnist | synthetic
+ *   dataset: fashion-mnist        # fashion-mnist | mnist | synthetic | npz | npy | csv | image_folder
  *   path: /usr/share/datasets/fashion-mnist
  *   batch_size: 128
  *   eval_batch_size: 1000
@@ -20,6 +23,16 @@ import dev.anneal.spec.SpecException;
  * <p>The synthetic parameters ({@code train_samples}, {@code test_samples}, {@code features}, {@code classes},
  * {@code noise}) belong to {@code dataset: synthetic} only: they get their defaults there, and setting one for an
  * image dataset is an error rather than a silently ignored key. {@code path} is ignored for {@code synthetic}.
+ *
+ * <p>Your own data ({@code npz}, {@code npy}, {@code csv}, read by {@link ArrayDatasets} and {@link CsvDatasets}):
+ * {@code path} is required (the {@code .npz} file, the directory of {@code .npy} files, the training CSV);
+ * {@code test_path} names a separate test set (another {@code .npz}, directory or CSV); {@code validation_split}
+ * holds out that share of the training set, stratified by class and seeded by {@code train.seed}, as the test set
+ * when the files have none; {@code classes} overrides the class count (else the largest label + 1);
+ * {@code layout} ({@code nchw} | {@code nhwc}) says how 4-d image arrays are laid out; {@code label_column} and
+ * {@code feature_columns} pick a CSV's columns; {@code image_size} ([height, width], required) and {@code color}
+ * ({@code grayscale}, the default, or {@code rgb}) say how {@code image_folder} images are resized and converted
+ * ({@link ImageFolderReader}). Each of these keys is refused for the datasets it does not apply to.
  *
  * @param dataset {@code dataset}: {@code fashion-mnist} (default), {@code mnist} or {@code synthetic}
  * @param path {@code path}: the directory holding the four IDX files; defaults to
@@ -34,13 +47,29 @@ import dev.anneal.spec.SpecException;
  * @param features {@code features}: synthetic feature dimension, &gt; 0, default 32
  * @param classes {@code classes}: synthetic classes, &gt;= 2, default 4
  * @param noise {@code noise}: standard deviation of the synthetic Gaussian noise, &gt;= 0, default 0.5
+ * @param testPath {@code test_path}: npz, npy, csv only: the separate test set
+ * @param layout {@code layout}: npz, npy only: {@code nchw} or {@code nhwc}, required for 4-d feature arrays
+ * @param labelColumn {@code label_column}: csv only, required: the header name of the label column
+ * @param featureColumns {@code feature_columns}: csv only: the feature columns in order; default all but the label
+ * @param validationSplit {@code validation_split}: npz, npy, csv, image_folder only: in (0, 1), the share of the
+ *     training set held out (stratified, seeded) as the test set when there is no other
+ * @param imageSize {@code image_size}: image_folder only, required: {@code [height, width]}
+ * @param color {@code color}: image_folder only: {@code grayscale} (default) or {@code rgb}
  */
 public record DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
                        Integer trainSamples, Integer testSamples, Integer features, Integer classes,
-                       Double noise) {
+                       Double noise, String testPath, String layout, String labelColumn,
+                       List<String> featureColumns, Double validationSplit, List<Integer> imageSize,
+                       String color) {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String MNIST = "mnist";
     public static final String SYNTHETIC = "synthetic";
+    public static final String NPZ = "npz";
+    public static final String NPY = "npy";
+    public static final String CSV = "csv";
+    public static final String IMAGE_FOLDER = "image_folder";
+    public static final String NCHW = "nchw";
+    public static final String NHWC = "nhwc";
     public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
     public static final String MNIST_DIR = "/usr/share/datasets/mnist";
 
@@ -53,7 +82,11 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
 
     public DataSpec {
         dataset = dataset == null ? FASHION_MNIST : dataset;
-        Require.oneOf("dataset", dataset, FASHION_MNIST, MNIST, SYNTHETIC);
+        Require.oneOf("dataset", dataset, FASHION_MNIST, MNIST, SYNTHETIC, NPZ, NPY, CSV, IMAGE_FOLDER);
+        boolean ownFiles = isOwnFiles(dataset);
+        if (path == null && ownFiles) {
+            throw new SpecException("path", "is required for dataset " + dataset + ": " + pathMeaning(dataset));
+        }
         if (path == null) {
             path = FASHION_MNIST.equals(dataset) ? FASHION_MNIST_DIR : MNIST.equals(dataset) ? MNIST_DIR : null;
         } else if (path.isBlank()) {
@@ -81,8 +114,106 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
             syntheticOnly("train_samples", trainSamples, dataset);
             syntheticOnly("test_samples", testSamples, dataset);
             syntheticOnly("features", features, dataset);
-            syntheticOnly("classes", classes, dataset);
+            if (!ownFiles) {
+                syntheticOnly("classes", classes, dataset);
+            } else if (classes != null && classes < 2) {
+                throw new SpecException("classes", "must be >= 2, got " + classes);
+            }
             syntheticOnly("noise", noise, dataset);
+        }
+        checkOwnDataKeys(dataset, testPath, layout, labelColumn, featureColumns, validationSplit);
+        if (IMAGE_FOLDER.equals(dataset)) {
+            color = color == null ? ImageFolderColor.GRAYSCALE.key() : color;
+            Require.oneOf("color", color, ImageFolderColor.GRAYSCALE.key(), ImageFolderColor.RGB.key());
+            if (imageSize == null) {
+                throw new SpecException("image_size", "is required for dataset image_folder: [height, width] that "
+                        + "every image is resized to, e.g. [28, 28]");
+            }
+            if (imageSize.size() != 2 || imageSize.contains(null) || imageSize.get(0) < 1 || imageSize.get(1) < 1) {
+                throw new SpecException("image_size", "must be [height, width] with both > 0, got " + imageSize);
+            }
+            imageSize = List.copyOf(imageSize);
+        } else {
+            onlyFor("image_size", imageSize, false, "image_folder", dataset);
+            onlyFor("color", color, false, "image_folder", dataset);
+        }
+    }
+
+    /** The spec without the keys of your own data (npz, npy, csv), as before they existed. */
+    public DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
+                    Integer trainSamples, Integer testSamples, Integer features, Integer classes, Double noise) {
+        this(dataset, path, batchSize, evalBatchSize, normalize, trainSamples, testSamples, features, classes, noise,
+                null, null, null, null, null, null, null);
+    }
+
+    /** The spec without the image-folder keys. */
+    public DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
+                    Integer trainSamples, Integer testSamples, Integer features, Integer classes, Double noise,
+                    String testPath, String layout, String labelColumn, List<String> featureColumns,
+                    Double validationSplit) {
+        this(dataset, path, batchSize, evalBatchSize, normalize, trainSamples, testSamples, features, classes, noise,
+                testPath, layout, labelColumn, featureColumns, validationSplit, null, null);
+    }
+
+    /** Whether {@code dataset} reads the user's own files ({@code npz}, {@code npy}, {@code csv}, {@code image_folder}). */
+    public static boolean isOwnFiles(String dataset) {
+        return NPZ.equals(dataset) || NPY.equals(dataset) || CSV.equals(dataset) || IMAGE_FOLDER.equals(dataset);
+    }
+
+    private static String pathMeaning(String dataset) {
+        return switch (dataset) {
+            case NPZ -> "the .npz file holding x_train, y_train (and x_test, y_test)";
+            case NPY -> "the directory holding x_train.npy, y_train.npy (and x_test.npy, y_test.npy)";
+            case IMAGE_FOLDER -> "the directory with one sub-directory of images per class (train/cat/*.png)";
+            default -> "the training CSV file";
+        };
+    }
+
+    private static void checkOwnDataKeys(String dataset, String testPath, String layout, String labelColumn,
+                                         List<String> featureColumns, Double validationSplit) {
+        boolean own = isOwnFiles(dataset);
+        boolean arrays = NPZ.equals(dataset) || NPY.equals(dataset);
+        boolean csv = CSV.equals(dataset);
+        onlyFor("test_path", testPath, own, "npz, npy, csv or image_folder", dataset);
+        if (testPath != null && testPath.isBlank()) {
+            throw new SpecException("test_path", "must name a file or directory, got an empty string");
+        }
+        onlyFor("layout", layout, arrays, "npz or npy", dataset);
+        if (layout != null) {
+            Require.oneOf("layout", layout, NCHW, NHWC);
+        }
+        onlyFor("label_column", labelColumn, csv, "csv", dataset);
+        onlyFor("feature_columns", featureColumns, csv, "csv", dataset);
+        onlyFor("validation_split", validationSplit, own, "npz, npy, csv or image_folder", dataset);
+        if (validationSplit != null) {
+            Require.inOpen("validation_split", validationSplit, 0, 1);
+        }
+        if (csv && (labelColumn == null || labelColumn.isBlank())) {
+            throw new SpecException("label_column", "is required for dataset csv: the header name of the column "
+                    + "holding the class labels");
+        }
+        if (featureColumns != null) {
+            if (featureColumns.isEmpty()) {
+                throw new SpecException("feature_columns", "must name at least one column (or leave it out to use "
+                        + "every column but the label)");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String c : featureColumns) {
+                if (c == null || !seen.add(c)) {
+                    throw new SpecException("feature_columns", "names " + (c == null ? "null" : "column " + c
+                            + " twice") + "; list each column once");
+                }
+                if (c.equals(labelColumn)) {
+                    throw new SpecException("feature_columns", "includes the label column " + c + "; remove it");
+                }
+            }
+        }
+    }
+
+    private static void onlyFor(String key, Object value, boolean applies, String datasets, String dataset) {
+        if (value != null && !applies) {
+            throw new SpecException(key, "only applies to dataset " + datasets + ", not " + dataset
+                    + " (remove it or change data.dataset)");
         }
     }
 

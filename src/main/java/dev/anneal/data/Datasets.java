@@ -3,6 +3,8 @@ package dev.anneal.data;
 import dev.anneal.spec.BadInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,14 +18,18 @@ import java.util.Objects;
  * mapped by {@link Normalization}: {@code x = (p/255 - mean)/std} with the training set's global pixel mean and
  * standard deviation when {@code data.normalize}, else {@code x = p/255}. {@code synthetic} draws a
  * {@link Synthetic} problem from the seed and, when {@code data.normalize}, standardises it the same way
- * (without the 1/255).
+ * (without the 1/255). Your own data: {@code npz} and {@code npy} are read by {@link ArrayDatasets}, {@code csv}
+ * by {@link CsvDatasets}.
  *
  * @param train the training set
  * @param test the test set (same {@code d} and {@code classes})
  * @param description one line, e.g. {@code fashion-mnist: 60000 train, 10000 test, 784 features, 10 classes}
- * @param normalization the map applied to both sets' raw values
+ * @param normalization the map applied to both sets' raw values ({@link Normalization#NONE} for csv, whose
+ *     columns are standardised one by one, see {@link CsvDatasets})
+ * @param classNames the name of each class index, {@code "0".."K-1"} unless the data names them (csv string labels)
  */
-public record Datasets(Dataset train, Dataset test, String description, Normalization normalization) {
+public record Datasets(Dataset train, Dataset test, String description, Normalization normalization,
+                       List<String> classNames) {
     /** Classes of MNIST and Fashion-MNIST. */
     public static final int IMAGE_CLASSES = 10;
 
@@ -32,6 +38,7 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(normalization, "normalization");
+        classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
         if (train.n() == 0 || test.n() == 0) {
             throw new BadInput("the " + (train.n() == 0 ? "training" : "test") + " set of " + description
                     + " is empty; it needs at least one sample");
@@ -39,17 +46,43 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         if (train.d() != test.d() || train.classes() != test.classes()) {
             throw new IllegalArgumentException("train is " + train + " but test is " + test);
         }
+        if (classNames.size() != train.classes()) {
+            throw new IllegalArgumentException(classNames.size() + " class names for " + train.classes() + " classes");
+        }
+    }
+
+    /** Sets whose classes are numbered {@code "0".."K-1"}. */
+    public Datasets(Dataset train, Dataset test, String description, Normalization normalization) {
+        this(train, test, description, normalization, numberedClasses(train.classes()));
+    }
+
+    /** The names {@code "0", "1", ..., "K-1"}. */
+    public static List<String> numberedClasses(int classes) {
+        List<String> names = new ArrayList<>(classes);
+        for (int c = 0; c < classes; c++) {
+            names.add(Integer.toString(c));
+        }
+        return names;
     }
 
     /**
      * Loads the data of {@code spec}.
      *
-     * @param seed the data seed: used by {@code synthetic} only (the files are what they are)
+     * @param seed the data seed: used by {@code synthetic} and by {@code data.validation_split}
      * @throws BadInput when a file is missing, unreadable or malformed (one line naming it and the fix)
      */
     public static Datasets load(DataSpec spec, long seed) {
         if (DataSpec.SYNTHETIC.equals(spec.dataset())) {
             return synthetic(spec, seed);
+        }
+        if (DataSpec.NPZ.equals(spec.dataset()) || DataSpec.NPY.equals(spec.dataset())) {
+            return ArrayDatasets.load(spec, seed);
+        }
+        if (DataSpec.IMAGE_FOLDER.equals(spec.dataset())) {
+            return ImageFolderDatasets.load(spec, seed);
+        }
+        if (DataSpec.CSV.equals(spec.dataset())) {
+            return CsvDatasets.load(spec, seed);
         }
         return images(spec.dataset(), Path.of(spec.path()), spec.normalize());
     }

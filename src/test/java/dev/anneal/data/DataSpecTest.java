@@ -1,6 +1,7 @@
 package dev.anneal.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,8 @@ class DataSpecTest {
     void unknownDatasetNamesTheKeyAndTheChoices() {
         SpecException e = rejected(() -> images("cifar10", null, null));
         assertEquals("dataset", e.key());
-        assertEquals("must be one of fashion-mnist | mnist | synthetic, got 'cifar10'", e.problem());
+        assertEquals("must be one of fashion-mnist | mnist | synthetic | npz | npy | csv | image_folder, got "
+                + "'cifar10'", e.problem());
     }
 
     @Test
@@ -104,5 +106,34 @@ class DataSpecTest {
         String yaml = ConfigMapper.get().writeValueAsString(DataSpec.defaults());
         assertEquals(DataSpec.defaults(), ConfigMapper.get().readValue(yaml, DataSpec.class), yaml);
         assertTrue(yaml.contains("eval_batch_size: 1000"), yaml);
+    }
+
+    private static DataSpec own(String dataset, String path, String testPath, String layout, String label,
+                                java.util.List<String> features, Double split) {
+        return new DataSpec(dataset, path, null, null, null, null, null, null, null, null, testPath, layout, label,
+                features, split);
+    }
+
+    @Test
+    void ownDataNeedsAPathAndKeysOnlyApplyWhereTheyMeanSomething() {
+        assertEquals("path", rejected(() -> own("npz", null, null, null, null, null, null)).key());
+        assertEquals("label_column", rejected(() -> own("csv", "t.csv", null, null, null, null, 0.1)).key());
+        assertEquals("layout", rejected(() -> own("npz", "d.npz", null, "chw", null, null, null)).key());
+        assertEquals("layout", rejected(() -> own("csv", "t.csv", null, "nchw", "y", null, null)).key());
+        assertEquals("test_path", rejected(() -> own("mnist", "/d", "/e", null, null, null, null)).key());
+        assertEquals("validation_split", rejected(() -> own("npy", "/d", null, null, null, null, 1.0)).key());
+        assertEquals("feature_columns", rejected(() -> own("csv", "t.csv", null, null, "y",
+                java.util.List.of("a", "y"), null)).key());
+        assertEquals("label_column", rejected(() -> own("npz", "d.npz", null, null, "y", null, null)).key());
+        assertEquals("nhwc", own("npz", "d.npz", "e.npz", "nhwc", null, null, 0.5).layout());
+    }
+
+    @Test
+    void ownDataKeysRoundTripThroughYaml() throws Exception {
+        DataSpec d = own("csv", "t.csv", "v.csv", null, "kind", java.util.List.of("a", "b"), null);
+        String yaml = ConfigMapper.get().writeValueAsString(d);
+        assertEquals(d, ConfigMapper.get().readValue(yaml, DataSpec.class), yaml);
+        assertTrue(yaml.contains("label_column: kind"), yaml);
+        assertFalse(ConfigMapper.get().writeValueAsString(DataSpec.defaults()).contains("layout"));
     }
 }

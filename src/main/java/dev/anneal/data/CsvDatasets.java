@@ -1,0 +1,243 @@
+package dev.anneal.data;
+
+import dev.anneal.spec.BadInput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The dataset {@code csv}: tabular data, one sample per row of a {@link CsvTable}.
+ *
+ * <p>{@code data.path} is the training CSV, {@code data.test_path} the test CSV (same column names, any order);
+ * without a test file {@code data.validation_split} holds out a stratified share of the training rows
+ * ({@link Splits}). {@code data.label_column} names the label column; the features are
+ * {@code data.feature_columns} in that order, else every other column in header order. Feature cells must be
+ * decimal numbers ({@code 3}, {@code -0.5}, {@code 1e-3}; not empty, NaN or infinite). Labels: when every label
+ * of both files is an integer, the labels are class indices ({@code classes = data.classes} or the largest + 1,
+ * names {@code "0".."K-1"}); otherwise they are names, the classes are the training set's distinct labels in sorted
+ * order (class {@code k} is the k-th name), and a test label the training set lacks is refused. With
+ * {@code data.normalize}, each feature column {@code j} is standardised as {@code x = (v - mean_j) / std_j} with the
+ * mean and sample standard deviation of the training rows (after any split), computed in double in row order; a
+ * constant column ({@code std_j = 0}) is only centred, as scikit-learn's {@code StandardScaler} does.
+ */
+public final class CsvDatasets {
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,9}");
+
+    private CsvDatasets() {
+    }
+
+    /** Loads {@code spec} ({@code csv}); {@code seed} seeds the validation split. */
+    public static Datasets load(DataSpec spec, long seed) {
+        CsvTable trainTable = CsvTable.read(Path.of(spec.path()));
+        if (spec.testPath() != null && spec.validationSplit() != null) {
+            throw new BadInput("data.validation_split: data.test_path already gives a test set; remove one of them");
+        }
+        if (spec.testPath() == null && spec.validationSplit() == null) {
+            throw new BadInput(trainTable.file() + ": a CSV dataset needs a test set: set data.test_path to the "
+                    + "test CSV or hold out part of the training rows with data.validation_split: 0.1");
+        }
+        CsvTable testTable = spec.testPath() == null ? null : CsvTable.read(Path.of(spec.testPath()));
+        List<String> features = featureColumns(spec, trainTable);
+        double[] trainX = values(trainTable, features);
+        double[] testX = testTable == null ? null : values(testTable, features);
+        String[] trainLabels = labelCells(trainTable, spec.labelColumn());
+        String[] testLabels = testTable == null ? new String[0] : labelCells(testTable, spec.labelColumn());
+        Labels labels = Labels.of(spec, trainTable, trainLabels, testTable, testLabels);
+        int[] trainY = labels.train();
+        int[] testY = labels.test();
+        int d = features.size();
+        if (testTable == null) {
+            Splits split = Splits.stratified(trainY, labels.names().size(), spec.validationSplit(), seed,
+                    trainTable.file().toString());
+            testX = rows(trainX, d, split.heldOut());
+            testY = Splits.select(trainY, split.heldOut());
+            trainX = rows(trainX, d, split.kept());
+            trainY = Splits.select(trainY, split.kept());
+        }
+        if (spec.normalize()) {
+            standardise(trainX, testX, d);
+        }
+        int classes = labels.names().size();
+        Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);
+        Dataset test = new Dataset(toFloats(testX), testY, d, classes);
+        return new Datasets(train, test, Datasets.describe(DataSpec.CSV, train, test), Normalization.NONE,
+                labels.names());
+    }
+
+    private static List<String> featureColumns(DataSpec spec, CsvTable table) {
+        table.column(spec.labelColumn(), "data.label_column");
+        if (spec.featureColumns() != null) {
+            for (String c : spec.featureColumns()) {
+                table.column(c, "data.feature_columns");
+            }
+            return spec.featureColumns();
+        }
+        List<String> all = new ArrayList<>(table.header());
+        all.remove(spec.labelColumn());
+        if (all.isEmpty()) {
+            throw new BadInput(table.file() + " has only the label column " + spec.labelColumn() + "; it needs at "
+                    + "least one feature column");
+        }
+        return all;
+    }
+
+    /** The feature cells of {@code table}, row-major in {@code columns} order. */
+    private static double[] values(CsvTable table, List<String> columns) {
+        int[] idx = new int[columns.size()];
+        for (int j = 0; j < idx.length; j++) {
+            idx[j] = table.column(columns.get(j), "a feature column of the training CSV");
+        }
+        List<String[]> rows = table.rows();
+        if ((long) rows.size() * idx.length > DataSpec.MAX_ARRAY) {
+            throw new BadInput(table.file() + " has " + rows.size() + " x " + idx.length + " cells, more than one "
+                    + "array holds; use fewer rows");
+        }
+        double[] x = new double[rows.size() * idx.length];
+        for (int r = 0; r < rows.size(); r++) {
+            for (int j = 0; j < idx.length; j++) {
+                String cell = rows.get(r)[idx[j]];
+                if (!NUMBER.matcher(cell).matches()) {
+                    throw new BadInput(table.file() + ": line " + table.lines()[r] + ", column " + columns.get(j)
+                            + ": '" + cell + "' is not a number; feature cells must be numeric (or leave the column "
+                            + "out with data.feature_columns)");
+                }
+                x[r * idx.length + j] = Double.parseDouble(cell);
+            }
+        }
+        return x;
+    }
+
+    private static String[] labelCells(CsvTable table, String column) {
+        int c = table.column(column, "data.label_column");
+        String[] out = new String[table.rows().size()];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = table.rows().get(r)[c];
+        }
+        return out;
+    }
+
+    /** Class indices of both files and the class names. */
+    private record Labels(int[] train, int[] test, List<String> names) {
+        static Labels of(DataSpec spec, CsvTable trainTable, String[] train, CsvTable testTable, String[] test) {
+            boolean integers = allIntegers(train) && allIntegers(test);
+            if (integers) {
+                int[] a = indices(train, trainTable);
+                int[] b = indices(test, testTable);
+                int max = Math.max(max(a), max(b));
+                int classes = spec.classes() != null ? spec.classes() : max + 1;
+                if (spec.classes() == null && classes < 2) {
+                    throw new BadInput(trainTable.file() + ": every label is " + max + ", so there is one class; "
+                            + "classification needs at least two (or set data.classes)");
+                }
+                below(a, classes, trainTable);
+                below(b, classes, testTable);
+                return new Labels(a, b, Datasets.numberedClasses(classes));
+            }
+            List<String> names = new ArrayList<>(new TreeSet<>(List.of(train)));
+            if (names.size() < 2) {
+                throw new BadInput(trainTable.file() + ": every label is '" + names.get(0) + "', so there is one "
+                        + "class; classification needs at least two");
+            }
+            if (spec.classes() != null && spec.classes() != names.size()) {
+                throw new BadInput(trainTable.file() + " has " + names.size() + " distinct labels " + names
+                        + " but data.classes is " + spec.classes() + "; remove data.classes");
+            }
+            return new Labels(named(train, names, trainTable), named(test, names, testTable), names);
+        }
+
+        private static boolean allIntegers(String[] labels) {
+            for (String s : labels) {
+                if (!INTEGER.matcher(s).matches()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int[] indices(String[] labels, CsvTable table) {
+            int[] out = new int[labels.length];
+            for (int r = 0; r < labels.length; r++) {
+                out[r] = Integer.parseInt(labels[r]);
+                if (out[r] < 0) {
+                    throw new BadInput(table.file() + ": line " + table.lines()[r] + ": label " + out[r]
+                            + " is negative; integer labels must be class indices 0..K-1");
+                }
+            }
+            return out;
+        }
+
+        private static void below(int[] labels, int classes, CsvTable table) {
+            for (int r = 0; r < labels.length; r++) {
+                if (labels[r] >= classes) {
+                    throw new BadInput(table.file() + ": line " + table.lines()[r] + ": label " + labels[r]
+                            + " is out of range 0.." + (classes - 1) + " (data.classes: " + classes + ")");
+                }
+            }
+        }
+
+        private static int max(int[] v) {
+            int m = -1;
+            for (int x : v) {
+                m = Math.max(m, x);
+            }
+            return m;
+        }
+
+        private static int[] named(String[] labels, List<String> names, CsvTable table) {
+            int[] out = new int[labels.length];
+            for (int r = 0; r < labels.length; r++) {
+                int k = names.indexOf(labels[r]);
+                if (k < 0) {
+                    throw new BadInput(table.file() + ": line " + table.lines()[r] + ": label '" + labels[r]
+                            + "' does not occur in the training set " + names + "; the test set can only use its "
+                            + "classes");
+                }
+                out[r] = k;
+            }
+            return out;
+        }
+    }
+
+    private static double[] rows(double[] x, int d, int[] indices) {
+        double[] out = new double[indices.length * d];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(x, indices[k] * d, out, k * d, d);
+        }
+        return out;
+    }
+
+    /** Standardises every column of {@code train} and {@code test} in place with {@code train}'s statistics. */
+    static void standardise(double[] train, double[] test, int d) {
+        int n = train.length / d;
+        for (int j = 0; j < d; j++) {
+            double sum = 0;
+            for (int r = 0; r < n; r++) {
+                sum += train[r * d + j];
+            }
+            double mean = sum / n;
+            double ss = 0;
+            for (int r = 0; r < n; r++) {
+                double dv = train[r * d + j] - mean;
+                ss += dv * dv;
+            }
+            double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+            double divisor = std > 0 ? std : 1;
+            for (double[] x : new double[][] {train, test}) {
+                for (int k = j; k < x.length; k += d) {
+                    x[k] = (x[k] - mean) / divisor;
+                }
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] x) {
+        float[] f = new float[x.length];
+        for (int k = 0; k < x.length; k++) {
+            f[k] = (float) x[k];
+        }
+        return f;
+    }
+}
