@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "anneal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Neural-network training for the JVM: exact learning-rate schedules, fused optimizers.",
         subcommands = {TrainCommand.class, ScheduleCommand.class, ConfigCommand.class, DevicesCommand.class,
-                BenchCommand.class, LrFindCommand.class, SweepCommand.class, EvalCommand.class,
+                BenchCommand.class, LrFindCommand.class, SweepCommand.class, EvalCommand.class, PredictCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for input the user must fix. */

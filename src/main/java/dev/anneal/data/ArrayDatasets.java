@@ -84,6 +84,16 @@ public final class ArrayDatasets {
         }
     }
 
+    /**
+     * New inputs ({@code anneal predict}): the rows of {@code x} read as {@link #load} reads features (NCHW with
+     * {@code layout}, the run's {@code data.layout}) and mapped by the run's {@code norm}: {@code uint8} through its
+     * 256-entry table, other dtypes by {@link Normalization#apply}. Row-major {@code N x D}.
+     */
+    public static float[] inputs(NpyArray x, String layout, Normalization norm) {
+        RawFeatures raw = features(x, layout);
+        return raw.toDataset(new int[raw.n()], 1, norm).features();
+    }
+
     /** The features of {@code x} as rows, NCHW-flattened. */
     static RawFeatures features(NpyArray x, String layout) {
         long[] s = x.shape();

@@ -31,6 +31,24 @@ public final class CsvDatasets {
 
     /** Loads {@code spec} ({@code csv}); {@code seed} seeds the validation split. */
     public static Datasets load(DataSpec spec, long seed) {
+        return load(spec, seed, null, null);
+    }
+
+    /**
+     * New inputs ({@code anneal predict}): the run's feature columns of {@code input} (by name, any order, other
+     * columns ignored), standardised with the per-column statistics of the run's training rows exactly as
+     * {@link #load} standardises its sets (the training data is read again for them). Row-major {@code N x D}.
+     *
+     * @throws BadInput when {@code input} lacks a feature column or a cell is not a number
+     */
+    public static float[] inputs(DataSpec spec, long seed, Path input) {
+        CsvTable table = CsvTable.read(input);
+        float[][] out = new float[1][];
+        load(spec, seed, table, out);
+        return out[0];
+    }
+
+    private static Datasets load(DataSpec spec, long seed, CsvTable input, float[][] inputOut) {
         CsvTable trainTable = CsvTable.read(Path.of(spec.path()));
         if (spec.testPath() != null && spec.validationSplit() != null) {
             throw new BadInput("data.validation_split: data.test_path already gives a test set; remove one of them");
@@ -57,8 +75,12 @@ public final class CsvDatasets {
             trainX = rows(trainX, d, split.kept());
             trainY = Splits.select(trainY, split.kept());
         }
+        double[] inputX = input == null ? null : values(input, features, "a feature column of the run");
         if (spec.normalize()) {
-            standardise(trainX, testX, d);
+            standardise(trainX, testX, d, inputX);
+        }
+        if (input != null) {
+            inputOut[0] = toFloats(inputX);
         }
         int classes = labels.names().size();
         Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);
@@ -86,9 +108,13 @@ public final class CsvDatasets {
 
     /** The feature cells of {@code table}, row-major in {@code columns} order. */
     private static double[] values(CsvTable table, List<String> columns) {
+        return values(table, columns, "a feature column of the training CSV");
+    }
+
+    private static double[] values(CsvTable table, List<String> columns, String what) {
         int[] idx = new int[columns.size()];
         for (int j = 0; j < idx.length; j++) {
-            idx[j] = table.column(columns.get(j), "a feature column of the training CSV");
+            idx[j] = table.column(columns.get(j), what);
         }
         List<String[]> rows = table.rows();
         if ((long) rows.size() * idx.length > DataSpec.MAX_ARRAY) {
@@ -211,6 +237,11 @@ public final class CsvDatasets {
 
     /** Standardises every column of {@code train} and {@code test} in place with {@code train}'s statistics. */
     static void standardise(double[] train, double[] test, int d) {
+        standardise(train, test, d, null);
+    }
+
+    /** The same, and {@code extra} (new inputs, or null) with the same statistics. */
+    private static void standardise(double[] train, double[] test, int d, double[] extra) {
         int n = train.length / d;
         for (int j = 0; j < d; j++) {
             double sum = 0;
@@ -225,7 +256,10 @@ public final class CsvDatasets {
             }
             double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
             double divisor = std > 0 ? std : 1;
-            for (double[] x : new double[][] {train, test}) {
+            for (double[] x : new double[][] {train, test, extra}) {
+                if (x == null) {
+                    continue;
+                }
                 for (int k = j; k < x.length; k += d) {
                     x[k] = (x[k] - mean) / divisor;
                 }

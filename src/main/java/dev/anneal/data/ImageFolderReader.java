@@ -150,6 +150,29 @@ public final class ImageFolderReader {
         }
     }
 
+    /**
+     * One image file as {@link #read} reads each of a folder ({@code anneal predict}): decoded, converted to
+     * {@code color}, resized to {@code height x width}, levels / 255, channels first.
+     *
+     * @throws BadInput naming the file when it cannot be read or decoded
+     */
+    public static float[] readImage(Path file, int height, int width, String color) {
+        int[][] planes = load(file, ImageFolderColor.of(color), height, width);
+        float[] out = new float[planes.length * height * width];
+        int offset = 0;
+        for (int[] plane : planes) {
+            for (int p = 0; p < plane.length; p++) {
+                out[offset++] = plane[p] / 255f;
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code name} ends in an image extension an image folder reads ({@code .png .jpg .jpeg .bmp .gif}). */
+    public static boolean isImageName(String name) {
+        return ImageFolderScan.isImageName(name);
+    }
+
     /** One file decoded, converted and resized: its planes of {@code height * width} levels. */
     static int[][] load(Path file, ImageFolderColor color, int height, int width) {
         BufferedImage image = decode(file);
