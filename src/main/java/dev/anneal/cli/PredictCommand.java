@@ -8,6 +8,7 @@ import dev.anneal.config.ConfigDocument;
 import dev.anneal.data.ArrayDatasets;
 import dev.anneal.data.CsvDatasets;
 import dev.anneal.data.DataSpec;
+import dev.anneal.data.DataTransform;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.ImageFolderReader;
 import dev.anneal.data.Normalization;
@@ -15,6 +16,7 @@ import dev.anneal.data.Npy;
 import dev.anneal.data.NpyArray;
 import dev.anneal.spec.BadInput;
 import dev.anneal.train.Checkpoints;
+import dev.anneal.train.RunDirectory;
 import dev.anneal.train.PredictProbabilities;
 import dev.anneal.train.SavedCheckpoint;
 import java.io.IOException;
@@ -36,9 +38,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code anneal predict}: class probabilities of new inputs with a run's newest checkpoint (or a given checkpoint
- * directory). The inputs are mapped exactly as training mapped its features: the normalisation statistics are
- * recovered by loading the run's data again ({@link Datasets#load} with the run's config and seed), so the run's
- * training data must still be where its config says. Output: a CSV with columns {@code input} (row index or image
+ * directory). The inputs are mapped exactly as training mapped its features, with the transform and class names
+ * that {@code anneal train} saved in {@code RUN/data.json} ({@link DataTransform}); the training data is not read.
+ * A run from an earlier anneal, without {@code data.json}, recovers them by loading its data again
+ * ({@link Datasets#load} with the run's config and seed; one line on stderr says so), so its training data must
+ * still be where its config says. Output: a CSV with columns {@code input} (row index or image
  * file name), {@code predicted} (class name), {@code probability} and, with {@code --top-k K}, {@code top1,p1, ...}.
  * Nothing in the run is written.
  */
@@ -90,19 +94,19 @@ final class PredictCommand implements Callable<Integer> {
         SavedCheckpoint checkpoint = checkpointDir != null ? SavedCheckpoint.read(checkpointDir)
                 : new Checkpoints(run, 1).readNewest().orElseThrow(() -> new BadInput(run + ": has no checkpoint to "
                         + "predict with (the run stopped before its first)"));
-        Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
-        int classes = data.train().classes();
+        DataTransform transform = transform(run, cfg, checkpoint);
+        int classes = transform.classes();
         if (topK != null && (topK < 1 || topK > classes)) {
             throw new BadInput("--top-k " + topK + ": must be 1.." + classes + " (the run's classes)");
         }
-        Inputs in = inputs(cfg, data);
+        Inputs in = inputs(cfg, transform);
         PredictProbabilities.Result result;
         DeviceChoice.Choice choice = DeviceChoice.open(deviceFor(cfg));
         try (Backend backend = choice.backend()) {
             spec.commandLine().getErr().println("anneal: device " + choice.note());
             result = PredictProbabilities.run(cfg, in.x(), in.d(), classes, checkpoint, backend);
         }
-        String csv = csv(in.names(), result, data.classNames());
+        String csv = csv(in.names(), result, transform.classNames());
         if (output == null) {
             PrintWriter out = spec.commandLine().getOut();
             out.print(csv);
@@ -114,9 +118,51 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Inputs inputs(AnnealConfig cfg, Datasets data) {
+    /**
+     * The run's saved transform, checked against its config and the checkpoint's model; for a run without
+     * {@code data.json}, the transform of its training data loaded again.
+     */
+    private DataTransform transform(Path run, AnnealConfig cfg, SavedCheckpoint checkpoint) {
+        Path file = new RunDirectory(run).dataFile();
+        if (!Files.exists(file)) {
+            spec.commandLine().getErr().println("anneal: " + run + " has no " + DataTransform.FILE + " (a run "
+                    + "from an earlier anneal); reading its training data again for the feature transform");
+            return DataTransform.load(cfg.data(), cfg.train().seed()).transform();
+        }
+        DataTransform t = DataTransform.read(file);
+        String fix = "; the file does not belong to this run: restore it, or delete it to recover the transform "
+                + "from the training data";
+        if (!t.dataset().equals(cfg.data().dataset())) {
+            throw new BadInput(file + ": field \"dataset\" is \"" + t.dataset() + "\", but config.yaml trains on "
+                    + cfg.data().dataset() + fix);
+        }
+        var in = checkpoint.model().get("0.weight");
+        if (in != null && in.shape().length == 2 && in.shape()[1] != t.features()) {
+            throw new BadInput(file + ": field \"features\" is " + t.features() + ", but the checkpoint's model ("
+                    + checkpoint.dir() + ") takes " + in.shape()[1] + fix);
+        }
+        var out = lastWeight(checkpoint);
+        if (out != null && out.shape().length == 2 && out.shape()[0] != t.classes()) {
+            throw new BadInput(file + ": field \"class_names\" names " + t.classes() + " classes, but the "
+                    + "checkpoint's model (" + checkpoint.dir() + ") has " + out.shape()[0] + fix);
+        }
+        return t;
+    }
+
+    /** The weight of the model's last layer ({@code 2L.weight} with the largest L), or null. */
+    private static dev.anneal.train.Safetensors.Tensor lastWeight(SavedCheckpoint checkpoint) {
+        for (int l = checkpoint.model().size(); l >= 0; l--) {
+            var w = checkpoint.model().get((2 * l) + ".weight");
+            if (w != null) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private Inputs inputs(AnnealConfig cfg, DataTransform data) {
         DataSpec ds = cfg.data();
-        int d = data.train().d();
+        int d = data.features();
         boolean idx = DataSpec.FASHION_MNIST.equals(ds.dataset()) || DataSpec.MNIST.equals(ds.dataset());
         boolean images = DataSpec.IMAGE_FOLDER.equals(ds.dataset()) || idx;
         String name = input.getFileName() == null ? "" : input.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -150,7 +196,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new BadInput(shown + ": CSV inputs are for csv runs, this run was trained on " + ds.dataset()
                         + ": pass an .npy file" + (images ? " or images" : ""));
             }
-            x = CsvDatasets.inputs(ds, cfg.train().seed(), input);
+            x = CsvDatasets.inputs(data.columns(), input);
         } else if (images) {
             x = image(input, ds, d, data.normalization());
             names = List.of(input.getFileName().toString());

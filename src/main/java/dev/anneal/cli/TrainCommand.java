@@ -6,7 +6,9 @@ import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.config.ResolvedConfig;
 import dev.anneal.config.SizeLimits;
+import dev.anneal.data.DataTransform;
 import dev.anneal.data.Datasets;
+import dev.anneal.io.AtomicFiles;
 import dev.anneal.spec.BadInput;
 import dev.anneal.io.IoProblems;
 import dev.anneal.train.Checkpoints;
@@ -144,12 +146,17 @@ final class TrainCommand implements Callable<Integer> {
 
     private void train(AnnealConfig cfg, RunDirectory run, Start start) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
+        DataTransform.Loaded loaded = DataTransform.load(cfg.data(), cfg.train().seed());
+        Datasets data = loaded.data();
         // The config's sizes were checked against an assumed shape; now the data's real one is known.
         SizeLimits.check(cfg, data.train().d(), data.train().classes(), data.train().n(), data.test().n())
                 .ifPresent(e -> {
                     throw new BadInput(e.key() + " " + e.problem() + " (with " + data.description() + ")");
                 });
+        if (resume == null) {
+            // A resumed run keeps the data.json it has (or, from an earlier anneal, goes on without one).
+            AtomicFiles.write(run.dataFile(), loaded.transform().toJson());
+        }
         try (Backends backends = backendsFor(cfg, out);
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
                      new ProgressReporter(out, System.console() != null))) {

@@ -31,24 +31,66 @@ public final class CsvDatasets {
 
     /** Loads {@code spec} ({@code csv}); {@code seed} seeds the validation split. */
     public static Datasets load(DataSpec spec, long seed) {
-        return load(spec, seed, null, null);
+        return load(spec, seed, new ColumnStats[1]);
+    }
+
+    /**
+     * The feature transform of a csv run ({@code RUN/data.json}): the feature column names in the order the model
+     * takes them and, when {@code data.normalize} is on, each column's mean and sample standard deviation over the
+     * training rows (after any split), exactly the doubles {@link #load} standardised with; both arrays null when
+     * the columns are not standardised. A column is mapped as {@code x = (v - mean) / (std > 0 ? std : 1)}.
+     */
+    public record ColumnStats(List<String> names, double[] mean, double[] std) {
+        public ColumnStats {
+            names = List.copyOf(names);
+            if ((mean == null) != (std == null) || mean != null && (mean.length != names.size()
+                    || std.length != names.size())) {
+                throw new IllegalArgumentException(names.size() + " columns but statistics " + (mean == null ? null
+                        : mean.length) + ", " + (std == null ? null : std.length));
+            }
+        }
+
+        /** Whether the columns are standardised ({@code data.normalize}). */
+        public boolean standardised() {
+            return mean != null;
+        }
+    }
+
+    /** The sets {@link #load} returns and the column statistics they were standardised with. */
+    public record Loaded(Datasets data, ColumnStats columns) {
+    }
+
+    /** {@link #load}, bit for bit, and its {@link ColumnStats}. */
+    public static Loaded loadWithColumns(DataSpec spec, long seed) {
+        ColumnStats[] columns = new ColumnStats[1];
+        Datasets data = load(spec, seed, columns);
+        return new Loaded(data, columns[0]);
     }
 
     /**
      * New inputs ({@code anneal predict}): the run's feature columns of {@code input} (by name, any order, other
-     * columns ignored), standardised with the per-column statistics of the run's training rows exactly as
-     * {@link #load} standardises its sets (the training data is read again for them). Row-major {@code N x D}.
+     * columns ignored), row-major {@code N x D}, standardised with the saved {@code columns} statistics exactly as
+     * {@link #load} standardised the training and test rows.
      *
      * @throws BadInput when {@code input} lacks a feature column or a cell is not a number
      */
-    public static float[] inputs(DataSpec spec, long seed, Path input) {
+    public static float[] inputs(ColumnStats columns, Path input) {
         CsvTable table = CsvTable.read(input);
-        float[][] out = new float[1][];
-        load(spec, seed, table, out);
-        return out[0];
+        double[] x = values(table, columns.names(), "a feature column of the run");
+        if (columns.standardised()) {
+            int d = columns.names().size();
+            for (int j = 0; j < d; j++) {
+                double mean = columns.mean()[j];
+                double divisor = columns.std()[j] > 0 ? columns.std()[j] : 1;
+                for (int k = j; k < x.length; k += d) {
+                    x[k] = (x[k] - mean) / divisor;
+                }
+            }
+        }
+        return toFloats(x);
     }
 
-    private static Datasets load(DataSpec spec, long seed, CsvTable input, float[][] inputOut) {
+    private static Datasets load(DataSpec spec, long seed, ColumnStats[] columnsOut) {
         CsvTable trainTable = CsvTable.read(Path.of(spec.path()));
         if (spec.testPath() != null && spec.validationSplit() != null) {
             throw new BadInput("data.validation_split: data.test_path already gives a test set; remove one of them");
@@ -75,13 +117,8 @@ public final class CsvDatasets {
             trainX = rows(trainX, d, split.kept());
             trainY = Splits.select(trainY, split.kept());
         }
-        double[] inputX = input == null ? null : values(input, features, "a feature column of the run");
-        if (spec.normalize()) {
-            standardise(trainX, testX, d, inputX);
-        }
-        if (input != null) {
-            inputOut[0] = toFloats(inputX);
-        }
+        double[][] stats = spec.normalize() ? standardise(trainX, testX, d) : new double[2][];
+        columnsOut[0] = new ColumnStats(features, stats[0], stats[1]);
         int classes = labels.names().size();
         Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);
         Dataset test = new Dataset(toFloats(testX), testY, d, classes);
@@ -235,14 +272,14 @@ public final class CsvDatasets {
         return out;
     }
 
-    /** Standardises every column of {@code train} and {@code test} in place with {@code train}'s statistics. */
-    static void standardise(double[] train, double[] test, int d) {
-        standardise(train, test, d, null);
-    }
-
-    /** The same, and {@code extra} (new inputs, or null) with the same statistics. */
-    private static void standardise(double[] train, double[] test, int d, double[] extra) {
+    /**
+     * Standardises every column of {@code train} and {@code test} in place with {@code train}'s mean and sample
+     * standard deviation (a constant column is only centred); returns {means, stds}.
+     */
+    static double[][] standardise(double[] train, double[] test, int d) {
         int n = train.length / d;
+        double[] means = new double[d];
+        double[] stds = new double[d];
         for (int j = 0; j < d; j++) {
             double sum = 0;
             for (int r = 0; r < n; r++) {
@@ -255,16 +292,16 @@ public final class CsvDatasets {
                 ss += dv * dv;
             }
             double std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+            means[j] = mean;
+            stds[j] = std;
             double divisor = std > 0 ? std : 1;
-            for (double[] x : new double[][] {train, test, extra}) {
-                if (x == null) {
-                    continue;
-                }
+            for (double[] x : new double[][] {train, test}) {
                 for (int k = j; k < x.length; k += d) {
                     x[k] = (x[k] - mean) / divisor;
                 }
             }
         }
+        return new double[][] {means, stds};
     }
 
     private static float[] toFloats(double[] x) {

@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A run's directory: {@code config.yaml} (the fully resolved config), {@code metrics.jsonl} (one JSON object per
- * evaluation), {@code loss.png}, {@code accuracy.png}, {@code lr.png} at the end, and {@code checkpoints/}. Every
+ * A run's directory: {@code config.yaml} (the fully resolved config), {@code data.json} (the data's transform and
+ * class names, {@link dev.anneal.data.DataTransform}), {@code metrics.jsonl} (one JSON object per evaluation), {@code loss.png}, {@code accuracy.png}, {@code lr.png} at the end, and {@code checkpoints/}. Every
  * file is written atomically; {@code metrics.jsonl} is rewritten whole after each evaluation, so a crash never
  * leaves half a line.
  */
@@ -41,6 +41,11 @@ public final class RunDirectory {
 
     public Path configFile() {
         return path.resolve("config.yaml");
+    }
+
+    /** {@code data.json}: the data's transform and class names ({@link dev.anneal.data.DataTransform}). */
+    public Path dataFile() {
+        return path.resolve(dev.anneal.data.DataTransform.FILE);
     }
 
     public Path metricsFile() {

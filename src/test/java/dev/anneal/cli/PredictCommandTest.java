@@ -196,6 +196,14 @@ class PredictCommandTest {
         assertEquals("003.png", f[0]);
         assertEquals(1.0, Double.parseDouble(f[4]) + Double.parseDouble(f[6]), 1e-12);
 
+        // With RUN/data.json the training images are not read: the same bytes after they move away.
+        Path again = tmp.resolve("again.csv");
+        Files.move(train, tmp.resolve("train-moved"));
+        CliRun moved = CliRun.of("predict", run.toString(), "--input", test.resolve("dark").toString(), "--output",
+                again.toString());
+        assertEquals(0, moved.status(), moved.err());
+        assertEquals(-1, Files.mismatch(tmp.resolve("dark.csv"), again));
+
         Path notImage = tmp.resolve("notes.png");
         Files.writeString(notImage, "not an image\n");
         badInput(run, notImage, tmp, "not a PNG, JPEG, BMP or GIF image");
@@ -268,6 +276,15 @@ class PredictCommandTest {
         }
         assertEquals(java.util.Arrays.deepToString(evalConfusion(run, tmp.resolve("e.json"))),
                 java.util.Arrays.deepToString(confusion));
+
+        // With RUN/data.json the IDX files are not read: the same bytes after they move away.
+        Files.move(data, tmp.resolve("mnist-moved"));
+        Path again = tmp.resolve("again.csv");
+        CliRun moved = CliRun.of("predict", run.toString(), "--input", pngs.toString(), "--output", again.toString(),
+                "--top-k", "3");
+        assertEquals(0, moved.status(), moved.err());
+        assertFalse(moved.err().contains("data.json"), moved.err());
+        assertEquals(-1, Files.mismatch(fromPng, again));
     }
 
     private static void badInput(Path run, Path input, Path tmp, String expected) {

@@ -1,0 +1,323 @@
+package dev.anneal.data;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anneal.io.IoProblems;
+import dev.anneal.spec.BadInput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a run needs to map new inputs as training mapped its features, saved as {@code RUN/data.json} by
+ * {@code anneal train} so that {@code anneal predict} does not read the training data again:
+ *
+ * <pre>{
+ *   "version" : 1,
+ *   "dataset" : "csv",
+ *   "features" : 2,
+ *   "class_names" : [ "cat", "dog" ],
+ *   "transform" : { "type" : "columns", "columns" : [ "a", "b" ], "mean" : [ 12.1, 290.3 ], "std" : [ 2.2, 15.9 ] }
+ * }</pre>
+ *
+ * The transform is {@code {"type": "affine", "scale", "mean", "std"}} ({@link Normalization}: every value maps to
+ * {@code (v * scale - mean) / std}) for fashion-mnist, mnist, npy, npz, image_folder and synthetic, and
+ * {@code {"type": "columns", "columns", "mean", "std"}} ({@link CsvDatasets.ColumnStats}; {@code mean} and
+ * {@code std} are null when {@code data.normalize} is off) for csv. Doubles are written in their shortest
+ * round-trip form, so they read back bit for bit.
+ *
+ * @param dataset the config's {@code data.dataset}
+ * @param features features per sample (the model's input width)
+ * @param classNames the name of each class index
+ * @param normalization the affine map of every value ({@link Normalization#NONE} for csv, as {@link Datasets}
+ *     says)
+ * @param columns the column statistics (csv), else null
+ */
+public record DataTransform(String dataset, int features, List<String> classNames, Normalization normalization,
+                            CsvDatasets.ColumnStats columns) {
+    /** The file's name in a run directory. */
+    public static final String FILE = "data.json";
+    /** The layout version this class writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    public DataTransform {
+        Objects.requireNonNull(dataset, "dataset");
+        classNames = List.copyOf(classNames);
+        Objects.requireNonNull(normalization, "normalization");
+        if ((columns != null) != DataSpec.CSV.equals(dataset)) {
+            throw new IllegalArgumentException("column statistics are for csv runs only, and every csv run has them");
+        }
+        if (columns != null && columns.names().size() != features) {
+            throw new IllegalArgumentException(columns.names().size() + " columns for " + features + " features");
+        }
+    }
+
+    /** Sets loaded as {@link Datasets#load} loads them, and their transform. */
+    public record Loaded(Datasets data, DataTransform transform) {
+    }
+
+    /** {@link Datasets#load}, bit for bit, and the transform of the sets it returns. */
+    public static Loaded load(DataSpec spec, long seed) {
+        if (DataSpec.CSV.equals(spec.dataset())) {
+            CsvDatasets.Loaded l = CsvDatasets.loadWithColumns(spec, seed);
+            return new Loaded(l.data(), new DataTransform(spec.dataset(), l.data().train().d(),
+                    l.data().classNames(), l.data().normalization(), l.columns()));
+        }
+        Datasets d = Datasets.load(spec, seed);
+        return new Loaded(d, new DataTransform(spec.dataset(), d.train().d(), d.classNames(), d.normalization(),
+                null));
+    }
+
+    /** The number of classes. */
+    public int classes() {
+        return classNames.size();
+    }
+
+    /** The file's bytes (UTF-8 JSON, two-space indented, ending in a newline). */
+    public byte[] toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", VERSION);
+        root.put("dataset", dataset);
+        root.put("features", features);
+        ArrayNode names = root.putArray("class_names");
+        classNames.forEach(names::add);
+        ObjectNode t = root.putObject("transform");
+        if (columns == null) {
+            t.put("type", "affine");
+            t.put("scale", normalization.scale());
+            t.put("mean", normalization.mean());
+            t.put("std", normalization.std());
+        } else {
+            t.put("type", "columns");
+            ArrayNode cols = t.putArray("columns");
+            columns.names().forEach(cols::add);
+            if (columns.standardised()) {
+                ArrayNode mean = t.putArray("mean");
+                ArrayNode std = t.putArray("std");
+                for (int j = 0; j < features; j++) {
+                    mean.add(columns.mean()[j]);
+                    std.add(columns.std()[j]);
+                }
+            } else {
+                t.putNull("mean");
+                t.putNull("std");
+            }
+        }
+        try {
+            return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads {@code file}; anything malformed (not JSON, a missing field, a wrong type, inconsistent sizes) is a
+     * one-line {@link BadInput} naming the file.
+     */
+    public static DataTransform read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BadInput(file + ": cannot be read (" + IoProblems.describe(e) + ")" + FIX);
+        }
+        return parse(file.toString(), text);
+    }
+
+    private static final String FIX = "; restore it, or delete it to recover the transform from the training data";
+
+    /** Parses the text of {@code what} ({@link #read}). */
+    static DataTransform parse(String what, String text) {
+        if (text.isBlank()) {
+            throw new BadInput(what + ": is empty; expected a JSON object" + FIX);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            String why = e.getOriginalMessage() == null ? "" : ": " + e.getOriginalMessage().strip()
+                    .split("\\R", 2)[0].replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)", "")
+                    .replaceAll("\\s*\\[Source:[^\\]]*\\]", "");
+            throw new BadInput(what + ": not valid JSON" + where + why + FIX);
+        }
+        Fields f = new Fields(what);
+        f.object(root, "the file");
+        JsonNode version = f.field(root, "version");
+        if (!version.canConvertToExactIntegral() || !version.isNumber() || version.asInt() != VERSION) {
+            throw f.bad("field \"version\" is " + shown(version) + ", but this anneal reads version " + VERSION);
+        }
+        String dataset = f.text(root, "dataset");
+        int features = f.positive(root, "features");
+        JsonNode names = f.field(root, "class_names");
+        List<String> classNames = f.texts(names, "class_names");
+        if (classNames.isEmpty()) {
+            throw f.bad("field \"class_names\" is empty; a run has at least one class");
+        }
+        JsonNode t = f.field(root, "transform");
+        f.object(t, "field \"transform\"");
+        String type = f.text(t, "type", "transform.type");
+        boolean csv = DataSpec.CSV.equals(dataset);
+        if (type.equals("affine") && !csv) {
+            double scale = f.number(t, "scale");
+            double mean = f.number(t, "mean");
+            double std = f.number(t, "std");
+            if (!(std > 0) || !Double.isFinite(std) || !Double.isFinite(mean) || !Double.isFinite(scale)) {
+                throw f.bad("field \"transform\" needs finite scale and mean and std > 0, got " + scale + ", " + mean
+                        + ", " + std);
+            }
+            return new DataTransform(dataset, features, classNames, new Normalization(scale, mean, std), null);
+        }
+        if (type.equals("columns") && csv) {
+            List<String> cols = f.texts(f.field(t, "columns", "transform.columns"), "transform.columns");
+            if (cols.size() != features) {
+                throw f.bad("field \"transform.columns\" names " + cols.size() + " columns, but \"features\" is "
+                        + features);
+            }
+            double[] mean = f.numbers(t, "mean", features);
+            double[] std = f.numbers(t, "std", features);
+            if ((mean == null) != (std == null)) {
+                throw f.bad("fields \"transform.mean\" and \"transform.std\" must both be arrays or both null");
+            }
+            return new DataTransform(dataset, features, classNames, Normalization.NONE,
+                    new CsvDatasets.ColumnStats(cols, mean, std));
+        }
+        throw f.bad("field \"transform.type\" is \"" + type + "\", but a " + dataset + " run's transform is \""
+                + (csv ? "columns" : "affine") + "\"");
+    }
+
+    private static String shown(JsonNode value) {
+        String s = value == null ? "nothing" : value.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /** Typed field access that fails with one line naming the file. */
+    private record Fields(String what) {
+        BadInput bad(String problem) {
+            return new BadInput(what + ": " + problem + FIX);
+        }
+
+        void object(JsonNode node, String name) {
+            if (!node.isObject()) {
+                throw bad(name + " is " + shown(node) + "; expected a JSON object");
+            }
+        }
+
+        JsonNode field(JsonNode parent, String name) {
+            return field(parent, name, name);
+        }
+
+        JsonNode field(JsonNode parent, String name, String path) {
+            JsonNode v = parent.get(name);
+            if (v == null) {
+                throw bad("field \"" + path + "\" is missing");
+            }
+            return v;
+        }
+
+        String text(JsonNode parent, String name) {
+            return text(parent, name, name);
+        }
+
+        String text(JsonNode parent, String name, String path) {
+            JsonNode v = field(parent, name, path);
+            if (!v.isTextual()) {
+                throw bad("field \"" + path + "\" is " + shown(v) + "; expected a string");
+            }
+            return v.textValue();
+        }
+
+        int positive(JsonNode parent, String name) {
+            JsonNode v = field(parent, name);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+                throw bad("field \"" + name + "\" is " + shown(v) + "; expected a whole number >= 1");
+            }
+            return v.intValue();
+        }
+
+        List<String> texts(JsonNode v, String path) {
+            if (!v.isArray()) {
+                throw bad("field \"" + path + "\" is " + shown(v) + "; expected an array of strings");
+            }
+            List<String> out = new ArrayList<>(v.size());
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isTextual()) {
+                    throw bad("field \"" + path + "\"[" + i + "] is " + shown(v.get(i)) + "; expected a string");
+                }
+                out.add(v.get(i).textValue());
+            }
+            return out;
+        }
+
+        double number(JsonNode parent, String name) {
+            JsonNode v = field(parent, name, "transform." + name);
+            double x = value(v);
+            if (Double.isNaN(x) && !v.isTextual()) {
+                throw bad("field \"transform." + name + "\" is " + shown(v) + "; expected a number");
+            }
+            return x;
+        }
+
+        /** An array of {@code n} numbers, or null for a JSON null. */
+        double[] numbers(JsonNode parent, String name, int n) {
+            String path = "transform." + name;
+            JsonNode v = field(parent, name, path);
+            if (v.isNull()) {
+                return null;
+            }
+            if (!v.isArray() || v.size() != n) {
+                throw bad("field \"" + path + "\" is " + shown(v) + "; expected an array of " + n + " numbers (or "
+                        + "null)");
+            }
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                JsonNode e = v.get(i);
+                out[i] = value(e);
+                if (Double.isNaN(out[i]) && !e.isTextual()) {
+                    throw bad("field \"" + path + "\"[" + i + "] is " + shown(e) + "; expected a number");
+                }
+            }
+            return out;
+        }
+
+        /**
+         * A JSON number, or the strings Jackson writes for non-finite doubles ("NaN", "Infinity", "-Infinity");
+         * NaN for anything else (the callers tell the two NaNs apart by the node's type).
+         */
+        private double value(JsonNode v) {
+            if (v.isNumber()) {
+                return v.doubleValue();
+            }
+            if (v.isTextual()) {
+                switch (v.textValue()) {
+                    case "NaN":
+                        return Double.NaN;
+                    case "Infinity":
+                        return Double.POSITIVE_INFINITY;
+                    case "-Infinity":
+                        return Double.NEGATIVE_INFINITY;
+                    default:
+                        throw bad("a number in field \"transform\" is " + shown(v) + "; expected a number");
+                }
+            }
+            return Double.NaN;
+        }
+    }
+}
