@@ -95,9 +95,9 @@ final class EvalCommand implements Callable<Integer> {
             out.println("anneal: device " + choice.note());
             report = ModelEvaluation.run(cfg, test, checkpoint, backend);
         }
-        print(out, checkpoint, data.description(), report);
+        print(out, checkpoint, data.description(), report, data.classNames());
         if (json != null) {
-            ObjectNode j = toJson(checkpoint, report);
+            ObjectNode j = toJson(checkpoint, report, data.classNames());
             OutputPath.write("--json", json, o -> o.write(new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(j)));
         }
@@ -162,7 +162,9 @@ final class EvalCommand implements Callable<Integer> {
         return cfg.device().contains(",") ? "auto" : cfg.device();
     }
 
-    private static void print(PrintWriter out, SavedCheckpoint c, String data, ClassificationReport r) {
+    /** The report as sklearn's classification_report prints it, rows named by the data's class names. */
+    private static void print(PrintWriter out, SavedCheckpoint c, String data, ClassificationReport r,
+                              List<String> names) {
         out.println("anneal: " + c.dir() + " (update " + c.state().updates() + ") on " + data);
         out.println("test_loss " + r.loss() + "  test_accuracy " + r.accuracy() + "  (" + Math.round(r.accuracy()
                 * r.samples()) + " of " + r.samples() + ")");
@@ -170,7 +172,7 @@ final class EvalCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "%12s %10s %10s %10s %10s", "", "precision", "recall", "f1-score",
                 "support"));
         for (int c2 = 0; c2 < r.classes(); c2++) {
-            out.println(String.format(Locale.ROOT, "%12d %10.4f %10.4f %10.4f %10d", c2, r.precision(c2),
+            out.println(String.format(Locale.ROOT, "%12s %10.4f %10.4f %10.4f %10d", names.get(c2), r.precision(c2),
                     r.recall(c2), r.f1(c2), r.support(c2)));
         }
         out.println();
@@ -184,7 +186,7 @@ final class EvalCommand implements Callable<Integer> {
                     macro ? r.macro(Score.F1) : r.weighted(Score.F1), r.samples()));
         }
         out.println();
-        out.println("confusion matrix (rows: true class, columns: predicted class)");
+        out.println("confusion matrix (rows: true class, columns: predicted class, numbered as the rows above)");
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%6s", ""));
         for (int p = 0; p < r.classes(); p++) {
             head.append(String.format(Locale.ROOT, " %7d", p));
@@ -199,7 +201,7 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private static ObjectNode toJson(SavedCheckpoint c, ClassificationReport r) {
+    private static ObjectNode toJson(SavedCheckpoint c, ClassificationReport r, List<String> names) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode j = m.createObjectNode();
         j.put("checkpoint", c.dir().toString());
@@ -209,7 +211,8 @@ final class EvalCommand implements Callable<Integer> {
         j.put("samples", r.samples());
         ArrayNode classes = j.putArray("classes");
         for (int c2 = 0; c2 < r.classes(); c2++) {
-            classes.addObject().put("class", c2).put("precision", r.precision(c2)).put("recall", r.recall(c2))
+            classes.addObject().put("class", c2).put("name", names.get(c2)).put("precision", r.precision(c2))
+                    .put("recall", r.recall(c2))
                     .put("f1", r.f1(c2)).put("support", r.support(c2));
         }
         for (String kind : List.of("macro_avg", "weighted_avg")) {

@@ -100,9 +100,35 @@ class EvalCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("precision"), r.out());
         assertTrue(r.out().contains("macro avg"), r.out());
-        assertTrue(r.out().contains("confusion matrix (rows: true class, columns: predicted class)"), r.out());
+        assertTrue(r.out().contains("confusion matrix (rows: true class, columns: predicted class, numbered as the "
+                + "rows above)"), r.out());
         byte[] bytes = Files.readAllBytes(png);
         assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G');
+    }
+
+    @Test
+    void classesAreNamedAsTheDataNamesThem(@TempDir Path tmp) throws IOException {
+        StringBuilder csv = new StringBuilder("a,b,animal\n");
+        for (int i = 0; i < 40; i++) {
+            boolean cat = i % 2 == 0;
+            csv.append(cat ? i % 7 : 20 + i % 5).append(',').append(i % 3).append(',').append(cat ? "cat" : "dog")
+                    .append('\n');
+        }
+        Path data = tmp.resolve("pets.csv");
+        Files.writeString(data, csv);
+        Path c = tmp.resolve("c.yaml");
+        Files.writeString(c, "optimizer: {type: adam, lr: 0.05}\nmodel: {hidden: [4]}\ntrain: {epochs: 2}\n"
+                + "data: {dataset: csv, path: " + data + ", label_column: animal, validation_split: 0.25, "
+                + "batch_size: 8}\n");
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRun.of("train", "--config", c.toString(), "--run-dir", run.toString()).status());
+        CliRun r = CliRun.of("eval", run.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*\\n +cat +\\d\\.\\d{4}.*\\n +dog +\\d\\.\\d{4}.*"), r.out());
+        JsonNode j = evalJson(tmp.resolve("e.json"), run.toString());
+        assertEquals("cat", j.get("classes").get(0).get("name").asText());
+        assertEquals("dog", j.get("classes").get(1).get("name").asText());
+        assertEquals(10, j.get("samples").asLong());
     }
 
     @Test
