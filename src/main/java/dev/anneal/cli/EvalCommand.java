@@ -14,14 +14,12 @@ import dev.anneal.data.Dataset;
 import dev.anneal.data.Datasets;
 import dev.anneal.plot.ConfusionPlot;
 import dev.anneal.spec.BadInput;
-import dev.anneal.train.Checkpoints;
 import dev.anneal.train.ClassificationReport;
 import dev.anneal.train.ClassificationReport.Score;
 import dev.anneal.train.ModelEvaluation;
 import dev.anneal.train.SavedCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -75,21 +73,15 @@ final class EvalCommand implements Callable<Integer> {
                         + "on); the model and its weights are the run's");
             }
         }
-        Path checkpointDir = checkpointDir();
-        Path run = checkpointDir == null ? target : checkpointDir.getParent().getParent();
-        Path configFile = run.resolve("config.yaml");
-        if (!Files.isRegularFile(configFile)) {
-            throw new BadInput(target + ": not a run directory or a checkpoint of one (no " + configFile + "); pass "
-                    + "the directory that anneal train wrote");
-        }
+        TrainedRun trained = TrainedRun.of(target);
+        Path run = trained.dir();
+        Path configFile = trained.configFile();
         AnnealConfig cfg = config(configFile);
-        SavedCheckpoint checkpoint = checkpointDir != null ? SavedCheckpoint.read(checkpointDir)
-                : new Checkpoints(run, 1).readNewest().orElseThrow(() -> new BadInput(run + ": has no checkpoint to "
-                        + "evaluate (the run stopped before its first)"));
+        SavedCheckpoint checkpoint = trained.checkpoint("evaluate");
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
         Dataset test = data.test();
         PrintWriter out = spec.commandLine().getOut();
-        DeviceChoice.Choice choice = DeviceChoice.open(deviceFor(cfg));
+        DeviceChoice.Choice choice = DeviceChoice.open(TrainedRun.device(device, cfg));
         ClassificationReport report;
         try (Backend backend = choice.backend()) {
             out.println("anneal: device " + choice.note());
@@ -109,19 +101,6 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** The checkpoint directory named, or null when {@link #target} is a run directory. */
-    private Path checkpointDir() {
-        if (!Files.isDirectory(target)) {
-            throw new BadInput(target + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
-                    + "; pass a run directory or one of its checkpoints");
-        }
-        Path abs = target.toAbsolutePath().normalize();
-        Path parent = abs.getParent();
-        boolean inCheckpoints = parent != null && parent.getFileName() != null
-                && parent.getFileName().toString().equals("checkpoints") && parent.getParent() != null;
-        return inCheckpoints && !Files.isRegularFile(target.resolve("config.yaml")) ? abs : null;
     }
 
     /**
@@ -153,13 +132,6 @@ final class EvalCommand implements Callable<Integer> {
         }
         Overrides.apply(doc, overrides.assignments());
         return ConfigBinder.bind(doc);
-    }
-
-    private String deviceFor(AnnealConfig cfg) {
-        if (device != null) {
-            return device;
-        }
-        return cfg.device().contains(",") ? "auto" : cfg.device();
     }
 
     /** The report as sklearn's classification_report prints it, rows named by the data's class names. */

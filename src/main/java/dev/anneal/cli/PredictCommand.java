@@ -15,7 +15,6 @@ import dev.anneal.data.Normalization;
 import dev.anneal.data.Npy;
 import dev.anneal.data.NpyArray;
 import dev.anneal.spec.BadInput;
-import dev.anneal.train.Checkpoints;
 import dev.anneal.train.RunDirectory;
 import dev.anneal.train.PredictProbabilities;
 import dev.anneal.train.SavedCheckpoint;
@@ -83,17 +82,11 @@ final class PredictCommand implements Callable<Integer> {
         if (!Files.exists(input)) {
             throw new BadInput("--input " + input + ": no such file or directory");
         }
-        Path checkpointDir = checkpointDir();
-        Path run = checkpointDir == null ? target : checkpointDir.getParent().getParent();
-        Path configFile = run.resolve("config.yaml");
-        if (!Files.isRegularFile(configFile)) {
-            throw new BadInput(target + ": not a run directory or a checkpoint of one (no " + configFile + "); pass "
-                    + "the directory that anneal train wrote");
-        }
+        TrainedRun trained = TrainedRun.of(target);
+        Path run = trained.dir();
+        Path configFile = trained.configFile();
         AnnealConfig cfg = ConfigBinder.bind(ConfigDocument.load(configFile));
-        SavedCheckpoint checkpoint = checkpointDir != null ? SavedCheckpoint.read(checkpointDir)
-                : new Checkpoints(run, 1).readNewest().orElseThrow(() -> new BadInput(run + ": has no checkpoint to "
-                        + "predict with (the run stopped before its first)"));
+        SavedCheckpoint checkpoint = trained.checkpoint("predict with");
         DataTransform transform = transform(run, cfg, checkpoint);
         int classes = transform.classes();
         if (topK != null && (topK < 1 || topK > classes)) {
@@ -101,7 +94,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Inputs in = inputs(cfg, transform);
         PredictProbabilities.Result result;
-        DeviceChoice.Choice choice = DeviceChoice.open(deviceFor(cfg));
+        DeviceChoice.Choice choice = DeviceChoice.open(TrainedRun.device(device, cfg));
         try (Backend backend = choice.backend()) {
             spec.commandLine().getErr().println("anneal: device " + choice.note());
             result = PredictProbabilities.run(cfg, in.x(), in.d(), classes, checkpoint, backend);
@@ -292,25 +285,5 @@ final class PredictCommand implements Callable<Integer> {
             return s;
         }
         return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    /** The checkpoint directory named, or null when {@link #target} is a run directory. */
-    private Path checkpointDir() {
-        if (!Files.isDirectory(target)) {
-            throw new BadInput(target + ": " + (Files.exists(target) ? "not a directory" : "no such directory")
-                    + "; pass a run directory or one of its checkpoints");
-        }
-        Path abs = target.toAbsolutePath().normalize();
-        Path parent = abs.getParent();
-        boolean inCheckpoints = parent != null && parent.getFileName() != null
-                && parent.getFileName().toString().equals("checkpoints") && parent.getParent() != null;
-        return inCheckpoints && !Files.isRegularFile(target.resolve("config.yaml")) ? abs : null;
-    }
-
-    private String deviceFor(AnnealConfig cfg) {
-        if (device != null) {
-            return device;
-        }
-        return cfg.device().contains(",") ? "auto" : cfg.device();
     }
 }
