@@ -1,14 +1,9 @@
 package dev.anneal.cli;
 
 import dev.anneal.io.IoProblems;
+import dev.anneal.io.Utf8Text;
 import dev.anneal.spec.BadInput;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,33 +53,9 @@ final class MetricsFile {
         } catch (OutOfMemoryError e) {
             throw new BadInput(file + ": is too large to read; " + FIX);
         }
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == 0) {
-                throw new BadInput(file + ":" + lineOf(bytes, i) + ": holds binary data (a zero byte); " + FIX);
-            }
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        CoderResult r = decoder.decode(in, out, true);
-        if (r.isError()) {
-            throw new BadInput(file + ":" + lineOf(bytes, in.position()) + ": is not UTF-8 text (byte "
-                    + String.format("0x%02x", bytes[in.position()] & 0xff) + "); " + FIX);
-        }
-        decoder.flush(out);
-        out.flip();
-        return out.toString();
-    }
-
-    private static int lineOf(byte[] bytes, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) {
-            if (bytes[i] == '\n') {
-                line++;
-            }
-        }
-        return line;
+        return Utf8Text.decode(bytes, p -> new BadInput(file + ":" + p.line() + ": " + (p.zeroByte()
+                ? "holds binary data (a zero byte)" : "is not UTF-8 text (byte " + String.format("0x%02x", p.value())
+                + ")") + "; " + FIX));
     }
 
     private static String shorten(String line) {

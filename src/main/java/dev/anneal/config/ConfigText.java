@@ -1,13 +1,7 @@
 package dev.anneal.config;
 
+import dev.anneal.io.Utf8Text;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,47 +53,9 @@ final class ConfigText {
         if (format != null) {
             throw new ConfigError(label + ": is " + format + ", not a YAML text file; " + PASS_YAML);
         }
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == 0) {
-                throw new ConfigError(label + ":" + lineOf(bytes, i) + ": holds binary data (a zero byte), not YAML "
-                        + "text; " + PASS_YAML);
-            }
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        CoderResult r = decoder.decode(in, out, true);
-        if (r.isError()) {
-            int at = in.position();
-            int lineStart = at;
-            while (lineStart > 0 && bytes[lineStart - 1] != '\n') {
-                lineStart--;
-            }
-            throw new ConfigError(label + ":" + lineOf(bytes, at) + ": is not UTF-8 text (byte "
-                    + String.format("0x%02x", bytes[at] & 0xff) + " at column " + (at - lineStart + 1)
-                    + "); save the file as UTF-8");
-        }
-        try {
-            CoderResult flush = decoder.flush(out);
-            if (flush.isError()) {
-                flush.throwException();
-            }
-        } catch (CharacterCodingException e) {
-            throw new ConfigError(label + ": is not UTF-8 text; save the file as UTF-8");
-        }
-        out.flip();
-        return out.toString();
-    }
-
-    private static int lineOf(byte[] bytes, int offset) {
-        int line = 1;
-        for (int i = 0; i < offset; i++) {
-            if (bytes[i] == '\n') {
-                line++;
-            }
-        }
-        return line;
+        return Utf8Text.decode(bytes, p -> new ConfigError(label + ":" + p.line() + ": " + (p.zeroByte()
+                ? "holds binary data (a zero byte), not YAML text; " + PASS_YAML
+                : "is not UTF-8 text (byte " + String.format("0x%02x", p.value()) + " at column " + p.column()
+                + "); save the file as UTF-8")));
     }
 }
