@@ -35,10 +35,18 @@ public final class StepBench {
     private StepBench() {
     }
 
-    /** Features and classes of the config's data. */
+    /**
+     * Features and classes of the config's data: the synthetic keys, the IDX datasets' 784 and 10, and for the
+     * user's own files ({@code npz}, {@code npy}, {@code csv}, {@code image_folder}) the shape of the data as it
+     * loads (read once for that).
+     */
     static int[] shape(DataSpec data) {
         if (DataSpec.SYNTHETIC.equals(data.dataset())) {
             return new int[] {data.features(), data.classes()};
+        }
+        if (DataSpec.isOwnFiles(data.dataset())) {
+            Datasets loaded = Datasets.load(data, 0);
+            return new int[] {loaded.train().d(), loaded.train().classes()};
         }
         return new int[] {IMAGE_FEATURES, Datasets.IMAGE_CLASSES};
     }

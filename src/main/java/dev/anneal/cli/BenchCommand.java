@@ -38,13 +38,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code anneal bench kernels} and {@code anneal bench step}: kernel timings and training-step throughput. The
- * first line says what is timed; without a usable GPU and with {@code --device auto} both run the CPU backend
+ * {@code anneal bench kernels}, {@code anneal bench step} and {@code anneal bench loader}
+ * ({@link BenchLoaderCommand}): kernel timings, training-step throughput, and the data loader against the step. The
+ * first line says what is timed; without a usable GPU and with {@code --device auto} they run the CPU backend
  * and say so ({@code "no CUDA device (why): timing the CPU backend"}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time the kernels (GB/s, GFLOP/s) or the training step (samples/s).",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Step.class})
+        description = "Time the kernels (GB/s, GFLOP/s), the training step (samples/s) or the data loader "
+                + "against it.",
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Step.class, BenchLoaderCommand.class})
 final class BenchCommand implements Runnable {
     /** CUDA: rotate buffer sets holding at least twice this (above the L2 of current GPUs: 50 MB on H100). */
     static final long CUDA_CACHE_BYTES = 128L << 20;
@@ -56,7 +58,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: anneal bench kernels | step");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing a command: anneal bench kernels | step | loader");
     }
 
     @Command(name = "kernels", mixinStandardHelpOptions = true,
