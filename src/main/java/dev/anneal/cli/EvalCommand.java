@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code anneal eval}: evaluates a run's newest checkpoint (or a given checkpoint directory) on the test set of
- * the run's data, or of other data of the same shape, and prints loss, accuracy, scikit-learn's
+ * the run's data (or its validation set: {@code --split validation}, the default when the data has no test set), or
+ * of other data of the same shape, and prints loss, accuracy, scikit-learn's
  * {@code classification_report} and the confusion matrix ({@link ClassificationReport}). Nothing in the run is
  * written.
  */
@@ -56,6 +57,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Write the confusion matrix as a PNG heatmap.")
     Path plot;
 
+    @Option(names = "--split", paramLabel = "SET", description = "test or validation (the data.validation_split "
+            + "held out of the training set); default test, or validation when the data has no test set.")
+    String split;
+
     @Option(names = "--device", paramLabel = "D", description = "auto, cpu, cuda or cuda:N (default: the run's "
             + "device when it names one, else auto).")
     String device;
@@ -73,13 +78,24 @@ final class EvalCommand implements Callable<Integer> {
                         + "on); the model and its weights are the run's");
             }
         }
+        if (split != null && !split.equals("test") && !split.equals("validation")) {
+            throw new BadInput("--split must be test or validation, got " + split);
+        }
         TrainedRun trained = TrainedRun.of(target);
         Path run = trained.dir();
         Path configFile = trained.configFile();
         AnnealConfig cfg = config(configFile);
         SavedCheckpoint checkpoint = trained.checkpoint("evaluate");
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
-        Dataset test = data.test();
+        boolean validation = "validation".equals(split) || split == null && data.test() == null;
+        Dataset test = validation ? data.validation() : data.test();
+        if (test == null) {
+            throw new BadInput("--split " + (validation ? "validation: the data has no validation set; set "
+                    + "data.validation_split (--set data.validation_split=0.1)" : "test: the data has no test set; "
+                    + "give one with --set data.test_path=PATH or evaluate --split validation"));
+        }
+        String prefix = validation ? "val_" : "test_";
+        String described = data.description() + "; evaluated: the " + (validation ? "validation" : "test") + " set";
         PrintWriter out = spec.commandLine().getOut();
         DeviceChoice.Choice choice = DeviceChoice.open(TrainedRun.device(device, cfg));
         ClassificationReport report;
@@ -87,16 +103,16 @@ final class EvalCommand implements Callable<Integer> {
             out.println("anneal: device " + choice.note());
             report = ModelEvaluation.run(cfg, test, checkpoint, backend);
         }
-        print(out, checkpoint, data.description(), report, data.classNames());
+        print(out, checkpoint, described, prefix, report, data.classNames());
         if (json != null) {
-            ObjectNode j = toJson(checkpoint, report, data.classNames());
+            ObjectNode j = toJson(checkpoint, validation ? "validation" : "test", prefix, report, data.classNames());
             OutputPath.write("--json", json, o -> o.write(new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(j)));
         }
         if (plot != null) {
             ConfusionPlot heatmap = new ConfusionPlot(report.confusion(), "Confusion matrix", run.getFileName()
                     + "/checkpoints/" + checkpoint.dir().getFileName() + " (update " + checkpoint.state().updates()
-                    + ") on " + data.description());
+                    + ") on " + described);
             OutputPath.write("--plot", plot, heatmap::writePngTo);
         }
         out.flush();
@@ -135,10 +151,10 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The report as sklearn's classification_report prints it, rows named by the data's class names. */
-    private static void print(PrintWriter out, SavedCheckpoint c, String data, ClassificationReport r,
+    private static void print(PrintWriter out, SavedCheckpoint c, String data, String prefix, ClassificationReport r,
                               List<String> names) {
         out.println("anneal: " + c.dir() + " (update " + c.state().updates() + ") on " + data);
-        out.println("test_loss " + r.loss() + "  test_accuracy " + r.accuracy() + "  (" + Math.round(r.accuracy()
+        out.println(prefix + "loss " + r.loss() + "  " + prefix + "accuracy " + r.accuracy() + "  (" + Math.round(r.accuracy()
                 * r.samples()) + " of " + r.samples() + ")");
         out.println();
         out.println(String.format(Locale.ROOT, "%12s %10s %10s %10s %10s", "", "precision", "recall", "f1-score",
@@ -173,13 +189,15 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private static ObjectNode toJson(SavedCheckpoint c, ClassificationReport r, List<String> names) {
+    private static ObjectNode toJson(SavedCheckpoint c, String set, String prefix, ClassificationReport r,
+                                     List<String> names) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode j = m.createObjectNode();
         j.put("checkpoint", c.dir().toString());
         j.put("step", c.state().updates());
-        j.put("test_loss", r.loss());
-        j.put("test_accuracy", r.accuracy());
+        j.put("set", set);
+        j.put(prefix + "loss", r.loss());
+        j.put(prefix + "accuracy", r.accuracy());
         j.put("samples", r.samples());
         ArrayNode classes = j.putArray("classes");
         for (int c2 = 0; c2 < r.classes(); c2++) {

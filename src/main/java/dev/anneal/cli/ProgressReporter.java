@@ -64,8 +64,9 @@ final class ProgressReporter implements TrainListener {
 
     @Override
     public void evaluated(EvalMetrics m) {
-        message(String.format(Locale.ROOT, "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%%, "
-                        + "%,.0f samples/s, lr %s", m.epoch(), m.trainLoss(), m.testLoss(), m.testAccuracy() * 100,
+        String set = m.validated() ? "val" : "test";
+        message(String.format(Locale.ROOT, "epoch %d: train loss %.4f, %s loss %.4f, %s accuracy %.2f%%, "
+                        + "%,.0f samples/s, lr %s", m.epoch(), m.trainLoss(), set, m.loss(), set, m.accuracy() * 100,
                 m.samplesPerSecond(), rate(m.lr())));
     }
 

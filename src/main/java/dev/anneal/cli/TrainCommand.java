@@ -149,13 +149,21 @@ final class TrainCommand implements Callable<Integer> {
         DataTransform.Loaded loaded = DataTransform.load(cfg.data(), cfg.train().seed());
         Datasets data = loaded.data();
         // The config's sizes were checked against an assumed shape; now the data's real one is known.
-        SizeLimits.check(cfg, data.train().d(), data.train().classes(), data.train().n(), data.test().n())
+        SizeLimits.check(cfg, data.train().d(), data.train().classes(), data.train().n(), data.heldOutSamples(),
+                data.train().mapped())
                 .ifPresent(e -> {
                     throw new BadInput(e.key() + " " + e.problem() + " (with " + data.description() + ")");
                 });
         if (resume == null) {
-            // A resumed run keeps the data.json it has (or, from an earlier anneal, goes on without one).
             AtomicFiles.write(run.dataFile(), loaded.transform().toJson());
+        } else if (Files.isRegularFile(run.dataFile())) {
+            // A resumed run keeps its data.json (a run from an earlier anneal goes on without one), and trains on
+            // data that maps as the run's did: new data with other statistics or classes would change the model's
+            // inputs under it.
+            DataTransform.read(run.dataFile()).difference(loaded.transform()).ifPresent(d -> {
+                throw new BadInput(run.dataFile() + ": the data now loads with " + d + "; resume on the data the run"
+                        + " was trained on (data.path, data.test_path), or train a new run on this data");
+            });
         }
         try (Backends backends = backendsFor(cfg, out);
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
@@ -164,10 +172,25 @@ final class TrainCommand implements Callable<Integer> {
             start.prepare(trainer);
             EvalMetrics last = trainer.run();
             trainer.stoppedEarly().ifPresent(why -> out.println("anneal: " + why));
-            out.println(String.format(Locale.ROOT, "anneal: done: test accuracy %.2f%%, test loss %.4f after %d "
-                    + "updates; run directory %s", last.testAccuracy() * 100, last.testLoss(), last.step(), run.path()));
+            out.println(String.format(Locale.ROOT, "anneal: done: %s after %d updates; run directory %s",
+                    finalScores(last), last.step(), run.path()));
             out.flush();
         }
+    }
+
+    /**
+     * The last evaluation in words: the test set's accuracy and loss, after the validation set's when the run held
+     * one out ({@code val accuracy 88.10%, val loss 0.3301; test accuracy ...}); a validated run without a test set
+     * says so.
+     */
+    static String finalScores(EvalMetrics last) {
+        String test = last.tested() ? String.format(Locale.ROOT, "test accuracy %.2f%%, test loss %.4f",
+                last.testAccuracy() * 100, last.testLoss()) : "no test set";
+        if (!last.validated()) {
+            return test;
+        }
+        return String.format(Locale.ROOT, "val accuracy %.2f%%, val loss %.4f; %s", last.valAccuracy() * 100,
+                last.valLoss(), test);
     }
 
     /** The replicas' backends, closed together. */

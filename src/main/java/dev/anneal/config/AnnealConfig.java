@@ -14,6 +14,7 @@ import dev.anneal.schedule.torch.Plateau;
 import dev.anneal.schedule.torch.Sequential;
 import dev.anneal.schedule.tf.PiecewiseConstant;
 import dev.anneal.spec.SpecException;
+import dev.anneal.train.MonitoredMetric;
 import dev.anneal.train.TrainSpec;
 import java.util.Objects;
 
@@ -52,13 +53,19 @@ public record AnnealConfig(OptimizerSpec optimizer, ScheduleConfig schedule, Mod
         lrScaling = lrScaling == null ? LrScaling.NONE : lrScaling;
         Devices.check(device);
         Devices.checkCount(device, devices);
+        try {
+            train = train.forRun(data.validationSplit() != null);
+        } catch (SpecException e) {
+            throw e.under("train");
+        }
         if (schedule.spec() instanceof Plateau p) {
-            boolean wantsMax = train.plateauMetric().equals("test_accuracy");
+            boolean wantsMax = MonitoredMetric.higherIsBetter(train.plateauMetric());
             if (wantsMax != p.mode().equals("max")) {
                 throw new SpecException("schedule.mode", "is " + p.mode() + " but train.plateau_metric is "
                         + train.plateauMetric() + ", which should be " + (wantsMax ? "maximised: use mode: max"
                         : "minimised: use mode: min") + ", or set train.plateau_metric: "
-                        + (wantsMax ? "test_loss" : "test_accuracy"));
+                        + train.plateauMetric().replaceFirst(wantsMax ? "_accuracy$" : "_loss$",
+                        wantsMax ? "_loss" : "_accuracy"));
             }
         }
         if (lrScaling.linear()) {

@@ -20,8 +20,10 @@ import java.util.function.Predicate;
  * reported at the key that asked for it, with the largest value that fits, instead of failing deep in the backend
  * (an {@code OutOfMemoryError}, a negative array size, an int overflow).
  *
- * <p>The limits, with {@code rows = max(batch_size x accumulation_steps, eval_batch_size)} (the input buffer of
- * one replica), {@code cap = max(batch_size, eval_batch_size)} (the rows of each layer's activations) and
+ * <p>The limits, with {@code eval = min(eval_batch_size, held-out samples)} (an evaluation batch never holds more
+ * rows than the validation and test sets have, and the buffers are sized so), {@code rows = max(batch_size x
+ * accumulation_steps, eval)} (the input buffer of one replica), {@code cap = max(batch_size, eval)} (the rows of
+ * each layer's activations) and
  * {@code G = batch_size x devices x accumulation_steps} (the global batch):
  * <ul>
  *   <li>one buffer holds at most {@value #MAX_ELEMENTS} elements (a Java array; backend buffers share the
@@ -38,7 +40,9 @@ import java.util.function.Predicate;
  * what can be allocated, not what is sensible. Image datasets are sized as MNIST (28 x 28 = 784 features, 10
  * classes, 60000 training and 10000 test images) until their files are read, your own data ({@code npz},
  * {@code npy}, {@code csv}) as one sample of one feature in two classes; {@link #check(AnnealConfig, int,
- * int, long, long)} checks again with the real shape.
+ * int, long, long)} checks again with the real shape. Memory-mapped features ({@code data.memory_map}, see
+ * {@code dev.anneal.data.ArrayDatasets}) are not on the heap: {@link #check(AnnealConfig, int, int, long, long,
+ * boolean)} then counts only the sets' labels.
  */
 public final class SizeLimits {
     /** The most elements one Java array (and so one buffer) reliably holds. */
@@ -65,12 +69,19 @@ public final class SizeLimits {
     private final int stateBuffers;
     private final boolean modelOnHeap;
     private final boolean imageFiles;
+    private final boolean featuresOnHeap;
     private final long heapBudget;
     private final Predicate<String> written;
 
     private SizeLimits(AnnealConfig c, long features, long classes, long train, long test, long maxHeap,
                        Predicate<String> written) {
+        this(c, features, classes, train, test, maxHeap, written, true);
+    }
+
+    private SizeLimits(AnnealConfig c, long features, long classes, long train, long test, long maxHeap,
+                       Predicate<String> written, boolean featuresOnHeap) {
         this.written = written;
+        this.featuresOnHeap = featuresOnHeap;
         DataSpec data = c.data();
         boolean synthetic = DataSpec.SYNTHETIC.equals(data.dataset());
         knob(BATCH, data.batchSize(), 1);
@@ -105,8 +116,24 @@ public final class SizeLimits {
     /** The same with the data's real shape, known once its files are read. */
     public static Optional<SpecException> check(AnnealConfig config, int features, int classes, long trainSamples,
                                                 long testSamples) {
-        return new SizeLimits(config, features, classes, trainSamples, testSamples, Runtime.getRuntime().maxMemory(),
-                key -> true).firstProblem();
+        return check(config, features, classes, trainSamples, testSamples, false);
+    }
+
+    /**
+     * The same, where {@code featuresMapped} says the sets' features are memory-mapped rows of their files
+     * (nothing of them on the heap but their labels) rather than arrays in memory.
+     */
+    public static Optional<SpecException> check(AnnealConfig config, int features, int classes, long trainSamples,
+                                                long testSamples, boolean featuresMapped) {
+        return check(config, features, classes, trainSamples, testSamples, featuresMapped,
+                Runtime.getRuntime().maxMemory());
+    }
+
+    /** With an explicit maximum heap in bytes, for tests. */
+    static Optional<SpecException> check(AnnealConfig config, int features, int classes, long trainSamples,
+                                         long testSamples, boolean featuresMapped, long maxHeap) {
+        return new SizeLimits(config, features, classes, trainSamples, testSamples, maxHeap, key -> true,
+                !featuresMapped).firstProblem();
     }
 
     /** With an explicit maximum heap in bytes, for tests. */
@@ -225,13 +252,13 @@ public final class SizeLimits {
     private List<Violation> violations(Map<String, Long> v) {
         List<Violation> out = new ArrayList<>();
         long batch = v.get(BATCH);
-        long eval = v.get(EVAL_BATCH);
         long accumulation = v.get(ACCUMULATION);
         long devices = v.get(DEVICES);
         long features = v.get(FEATURES);
         long classes = v.get(CLASSES);
         long train = v.get(TRAIN);
         long test = v.get(TEST);
+        long eval = Math.min(v.get(EVAL_BATCH), Math.max(1, test));
         long rows = Math.max(times(batch, accumulation), eval);
         long cap = Math.max(batch, eval);
         long global = times(times(batch, devices), accumulation);
@@ -271,8 +298,8 @@ public final class SizeLimits {
 
     private long estimatedBytes(long rows, long devices, long features, long train, long test, long parameters,
                                 long activations) {
-        long data = times(plus(train, test), plus(times(features, Float.BYTES), Integer.BYTES));
-        if (imageFiles) {
+        long data = times(plus(train, test), plus(featuresOnHeap ? times(features, Float.BYTES) : 0, Integer.BYTES));
+        if (imageFiles && featuresOnHeap) {
             data = plus(data, times(train, features));
         }
         long batchBuffers = times(rows, plus(times(features, Float.BYTES), Integer.BYTES));

@@ -12,8 +12,8 @@ import java.util.function.Function;
  * Keras' {@code mnist.npz}). {@code npy}: {@code data.path} is a directory holding {@code x_train.npy},
  * {@code y_train.npy}, {@code x_test.npy} and {@code y_test.npy}. The test pair comes from {@code data.test_path}
  * when set (another archive or directory holding {@code x_test} and {@code y_test}), else from the same source;
- * when neither has it, {@code data.validation_split} holds out a stratified share of the training set
- * ({@link Splits}). Setting both a test set and a split is refused.
+ * {@code data.validation_split} holds out a stratified share of the training set as the validation set
+ * ({@link Datasets}); a source without a test set needs one.
  *
  * <p>Features ({@link Npy} dtypes): shape {@code [N]} (one feature), {@code [N, D]}, {@code [N, H, W]} (one
  * channel) or {@code [N, C, H, W]} / {@code [N, H, W, C]} with {@code data.layout: nchw | nhwc} (required for 4-d
@@ -25,6 +25,14 @@ import java.util.function.Function;
  * and standard deviation (one pair for all features and channels, as for the built-in datasets). Labels: an
  * integer dtype, shape {@code [N]} or {@code [N, 1]}, each in {@code [0, classes)} where {@code classes} is
  * {@code data.classes} or else the largest label of train and test + 1; class names are {@code "0".."K-1"}.
+ *
+ * <p>Memory mapping ({@code data.memory_map}, decided from the headers by {@link MemoryMapChoice}): mapped
+ * features stay in their {@code .npy} files (or stored {@code .npz} entries) and are converted, NCHW-ordered and
+ * normalised row by row as batches are gathered ({@link MappedFeatures}), to the same bits the in-memory path
+ * computes; the statistics are streamed over the file in the same order. The training set may then be larger than
+ * the heap and than one Java array (up to {@code 2^31 - 9} samples); only the labels are read into memory. A
+ * compressed entry ({@code numpy.savez_compressed}) is always read into memory, and refused where it would have
+ * to be mapped.
  */
 public final class ArrayDatasets {
     private static final String[] NAMES = {"x_train", "y_train", "x_test", "y_test"};
@@ -38,49 +46,35 @@ public final class ArrayDatasets {
         boolean npz = DataSpec.NPZ.equals(spec.dataset());
         try (Source main = Source.open(path, npz);
              Source separate = spec.testPath() == null ? null : Source.open(Path.of(spec.testPath()), npz)) {
-            NpyArray xTrain = main.read("x_train");
-            NpyArray yTrain = main.read("y_train");
+            Npy.Layout xTrainHeader = main.layout("x_train");
+            main.layout("y_train");
             Source testSource = separate != null ? separate : main.has("x_test") || main.has("y_test") ? main : null;
-            if (testSource != null && spec.validationSplit() != null) {
-                throw new BadInput("data.validation_split: " + (separate != null ? "data.test_path" : path
-                        + " (x_test, y_test)") + " already gives a test set; remove data.validation_split or the "
-                        + "test set");
-            }
             if (testSource == null && spec.validationSplit() == null) {
                 throw new BadInput(path + " has no x_test and y_test; add them, set data.test_path, or hold out "
                         + "part of the training set with data.validation_split: 0.1");
             }
+            Npy.Layout xTestHeader = testSource == null ? null : testSource.layout("x_test");
+            String mode = spec.memoryMap();
+            long heap = Runtime.getRuntime().maxMemory();
+            boolean map = MemoryMapChoice.decide(mode, heap, xTrainHeader, xTestHeader);
+            NpyRows xTrain = open(main, "x_train", map, mode, heap);
+            NpyRows yTrain = main.rows("y_train", false);
             String layout = spec.layout();
-            RawFeatures trainX = features(xTrain, layout);
+            RawFeatures trainX = features(xTrain, layout, map);
             int[] trainRawLabels = labels(yTrain, trainX.n(), xTrain);
-            RawFeatures testX;
-            int[] testRawLabels;
+            RawFeatures testX = null;
+            int[] testRawLabels = new int[0];
             if (testSource != null) {
-                NpyArray xTest = testSource.read("x_test");
-                NpyArray yTest = testSource.read("y_test");
-                testX = features(xTest, layout);
+                NpyRows xTest = open(testSource, "x_test", map, mode, heap);
+                NpyRows yTest = testSource.rows("y_test", false);
+                testX = features(xTest, layout, map);
                 sameRows(xTrain, trainX, xTest, testX);
                 testRawLabels = labels(yTest, testX.n(), xTest);
-            } else {
-                testX = null;
-                testRawLabels = new int[0];
             }
             int classes = classes(spec.classes(), yTrain, trainRawLabels, testSource == null ? null
                     : testSource.sourceOf("y_test"), testRawLabels);
-            String statsSource = xTrain.source();
-            if (testX == null) {
-                Splits split = Splits.stratified(trainRawLabels, classes, spec.validationSplit(), seed,
-                        xTrain.source());
-                testX = trainX.select(split.heldOut());
-                testRawLabels = Splits.select(trainRawLabels, split.heldOut());
-                trainX = trainX.select(split.kept());
-                trainRawLabels = Splits.select(trainRawLabels, split.kept());
-            }
-            Normalization norm = trainX.statistics(spec.normalize(), statsSource);
-            Dataset train = trainX.toDataset(trainRawLabels, classes, norm);
-            Dataset test = testX.toDataset(testRawLabels, classes, norm);
-            return new Datasets(train, test, Datasets.describe(spec.dataset(), train, test), norm,
-                    Datasets.numberedClasses(classes));
+            return Datasets.assemble(spec, seed, trainX, trainRawLabels, testX, testRawLabels, classes,
+                    xTrain.source(), Datasets.numberedClasses(classes));
         }
     }
 
@@ -90,12 +84,23 @@ public final class ArrayDatasets {
      * 256-entry table, other dtypes by {@link Normalization#apply}. Row-major {@code N x D}.
      */
     public static float[] inputs(NpyArray x, String layout, Normalization norm) {
-        RawFeatures raw = features(x, layout);
+        RawFeatures raw = features(NpyRows.of(x), layout, false);
         return raw.toDataset(new int[raw.n()], 1, norm).features();
     }
 
-    /** The features of {@code x} as rows, NCHW-flattened. */
-    static RawFeatures features(NpyArray x, String layout) {
+    /** Array {@code name} of {@code source}, memory-mapped when {@code map} (refused when it cannot be). */
+    private static NpyRows open(Source source, String name, boolean map, String mode, long heap) {
+        if (map && !source.mappable(name)) {
+            throw MemoryMapChoice.compressed(mode, source.layout(name), heap);
+        }
+        return source.rows(name, map);
+    }
+
+    /**
+     * The features of {@code x} as rows, NCHW-flattened: read into memory, or left in the file and converted as
+     * they are copied ({@link MappedFeatures}) when {@code map}; the same values either way.
+     */
+    static RawFeatures features(NpyRows x, String layout, boolean map) {
         long[] s = x.shape();
         if (s.length == 0) {
             throw new BadInput(x.source() + " is a scalar (shape ()); features need one row per sample: [N, D]");
@@ -113,29 +118,32 @@ public final class ArrayDatasets {
         if (d == 0) {
             throw new BadInput(x.source() + " has shape " + x.shapeText() + ": 0 features per sample");
         }
-        if (n * d > DataSpec.MAX_ARRAY) {
+        if (n > DataSpec.MAX_ARRAY || d > DataSpec.MAX_ARRAY) {
+            throw new BadInput(x.source() + " has shape " + x.shapeText() + ": " + (n > DataSpec.MAX_ARRAY
+                    ? n + " samples" : d + " features per sample") + ", more than the " + DataSpec.MAX_ARRAY
+                    + " a set may have; use fewer");
+        }
+        if (!map && n * d > DataSpec.MAX_ARRAY) {
             throw new BadInput(x.source() + " has " + n + " x " + d + " = " + (n * d) + " features, more than one "
-                    + "array holds (" + DataSpec.MAX_ARRAY + "); use fewer samples");
+                    + "array holds (" + DataSpec.MAX_ARRAY + "); set data.memory_map: auto to train from the "
+                    + "memory-mapped file");
         }
         int rows = (int) n;
         int width = (int) d;
-        int[] map = rowMap(s, DataSpec.NHWC.equals(layout));
+        int[] order = DataSpec.NHWC.equals(layout) ? rowMap(s, true) : null;
+        if (map) {
+            return RawFeatures.of(new MappedFeatures(x, order));
+        }
         if (x.dtype().unsignedByte()) {
             byte[] px = new byte[rows * width];
             for (int r = 0; r < rows; r++) {
-                int base = r * width;
-                for (int j = 0; j < width; j++) {
-                    px[base + j] = x.byteAt(base + map[j]);
-                }
+                x.bytes(r, order, width, px, r * width);
             }
             return new RawFeatures(px, null, rows, width);
         }
         float[] v = new float[rows * width];
         for (int r = 0; r < rows; r++) {
-            int base = r * width;
-            for (int j = 0; j < width; j++) {
-                v[base + j] = (float) x.at(base + map[j]);
-            }
+            x.floats(r, order, width, v, r * width);
         }
         return new RawFeatures(null, v, rows, width);
     }
@@ -165,7 +173,7 @@ public final class ArrayDatasets {
     }
 
     /** The class indices of {@code y}: an integer array {@code [n]} or {@code [n, 1]}, each &gt;= 0. */
-    static int[] labels(NpyArray y, int n, NpyArray x) {
+    static int[] labels(NpyRows y, int n, NpyRows x) {
         long[] s = y.shape();
         if (!y.dtype().integer()) {
             throw new BadInput(y.source() + " holds " + y.dtype().numpyName() + " labels; class labels must be "
@@ -181,7 +189,7 @@ public final class ArrayDatasets {
         }
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
-            long v = y.integerAt(i);
+            long v = y.integerAt(i, 0);
             if (v < 0 || v > Integer.MAX_VALUE - 8) {
                 throw new BadInput(y.source() + ": label " + v + " at index " + i + " is out of range; labels "
                         + "must be class indices 0..K-1");
@@ -191,7 +199,7 @@ public final class ArrayDatasets {
         return out;
     }
 
-    private static int classes(Integer given, NpyArray yTrain, int[] train, String testSource, int[] test) {
+    private static int classes(Integer given, NpyRows yTrain, int[] train, String testSource, int[] test) {
         int max = -1;
         for (int v : train) {
             max = Math.max(max, v);
@@ -220,7 +228,7 @@ public final class ArrayDatasets {
         }
     }
 
-    private static void sameRows(NpyArray xTrain, RawFeatures train, NpyArray xTest, RawFeatures test) {
+    private static void sameRows(NpyRows xTrain, RawFeatures train, NpyRows xTest, RawFeatures test) {
         long[] a = xTrain.shape();
         long[] b = xTest.shape();
         boolean same = a.length == b.length;
@@ -242,7 +250,14 @@ public final class ArrayDatasets {
     private interface Source extends AutoCloseable {
         boolean has(String name);
 
-        NpyArray read(String name);
+        /** The header of array {@code name} (absent: a {@link BadInput} naming the fix). */
+        Npy.Layout layout(String name);
+
+        /** Whether array {@code name} can be memory-mapped (an {@code .npy} file, a stored entry). */
+        boolean mappable(String name);
+
+        /** Array {@code name}: memory-mapped when {@code map} (then {@link #mappable}), else as it reads best. */
+        NpyRows rows(String name, boolean map);
 
         String sourceOf(String name);
 
@@ -257,8 +272,16 @@ public final class ArrayDatasets {
                         return archive.has(name);
                     }
 
-                    public NpyArray read(String name) {
-                        return archive.read(name);
+                    public Npy.Layout layout(String name) {
+                        return archive.layout(name);
+                    }
+
+                    public boolean mappable(String name) {
+                        return archive.stored(name);
+                    }
+
+                    public NpyRows rows(String name, boolean map) {
+                        return map ? archive.map(name) : archive.rows(name);
                     }
 
                     public String sourceOf(String name) {
@@ -282,11 +305,23 @@ public final class ArrayDatasets {
                     return Files.isRegularFile(file.apply(name));
                 }
 
-                public NpyArray read(String name) {
+                public Npy.Layout layout(String name) {
+                    return Npy.layout(existing(name));
+                }
+
+                public boolean mappable(String name) {
+                    return true;
+                }
+
+                public NpyRows rows(String name, boolean map) {
+                    return Npy.map(existing(name));
+                }
+
+                private Path existing(String name) {
                     if (!has(name)) {
                         throw new BadInput(path + " has no " + name + ".npy; save it with numpy.save");
                     }
-                    return Npy.read(file.apply(name));
+                    return file.apply(name);
                 }
 
                 public String sourceOf(String name) {

@@ -17,6 +17,8 @@ package dev.anneal.data;
  * each micro-batch's gradient by its length over the step's length ({@code gradScale = 1 / step.length()}).
  *
  * <p>Gathering copies rows into caller-owned buffers that are reused for every batch: no allocation per batch.
+ * Rows of an in-memory {@link Dataset} are copied with {@link System#arraycopy}; rows of a memory-mapped one are
+ * read from the file and normalised as they are copied ({@link Dataset#copyRows}), to the same values.
  */
 public final class Batches {
     private Batches() {
@@ -99,13 +101,10 @@ public final class Batches {
         if (span.end() > order.length) {
             throw new IllegalArgumentException("span " + span + " goes past the order's " + order.length + " positions");
         }
-        float[] f = data.features();
+        data.copyRows(order, span.start(), rows, x, xOffset);
         int[] labels = data.labels();
-        int d = data.d();
         for (int r = 0; r < rows; r++) {
-            int i = order[span.start() + r];
-            System.arraycopy(f, i * d, x, xOffset + r * d, d);
-            y[yOffset + r] = labels[i];
+            y[yOffset + r] = labels[order[span.start() + r]];
         }
         return rows;
     }
@@ -120,8 +119,7 @@ public final class Batches {
         if (span.end() > data.n()) {
             throw new IllegalArgumentException("span " + span + " goes past the " + data.n() + " samples");
         }
-        int d = data.d();
-        System.arraycopy(data.features(), span.start() * d, x, 0, rows * d);
+        data.copyRange(span.start(), rows, x, 0);
         System.arraycopy(data.labels(), span.start(), y, 0, rows);
         return rows;
     }

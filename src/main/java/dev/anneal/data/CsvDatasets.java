@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * The dataset {@code csv}: tabular data, one sample per row of a {@link CsvTable}.
  *
  * <p>{@code data.path} is the training CSV, {@code data.test_path} the test CSV (same column names, any order);
- * without a test file {@code data.validation_split} holds out a stratified share of the training rows
- * ({@link Splits}). {@code data.label_column} names the label column; the features are
+ * {@code data.validation_split} holds out a stratified share of the training rows as the validation set
+ * ({@link Datasets}); one of the two is needed. {@code data.label_column} names the label column; the features are
  * {@code data.feature_columns} in that order, else every other column in header order. Feature cells must be
  * decimal numbers ({@code 3}, {@code -0.5}, {@code 1e-3}; not empty, NaN or infinite). Labels: when every label
  * of both files is an integer, the labels are class indices ({@code classes = data.classes} or the largest + 1,
@@ -92,9 +92,6 @@ public final class CsvDatasets {
 
     private static Datasets load(DataSpec spec, long seed, ColumnStats[] columnsOut) {
         CsvTable trainTable = CsvTable.read(Path.of(spec.path()));
-        if (spec.testPath() != null && spec.validationSplit() != null) {
-            throw new BadInput("data.validation_split: data.test_path already gives a test set; remove one of them");
-        }
         if (spec.testPath() == null && spec.validationSplit() == null) {
             throw new BadInput(trainTable.file() + ": a CSV dataset needs a test set: set data.test_path to the "
                     + "test CSV or hold out part of the training rows with data.validation_split: 0.1");
@@ -109,21 +106,24 @@ public final class CsvDatasets {
         int[] trainY = labels.train();
         int[] testY = labels.test();
         int d = features.size();
-        if (testTable == null) {
+        double[] validationX = null;
+        int[] validationY = null;
+        if (spec.validationSplit() != null) {
             Splits split = Splits.stratified(trainY, labels.names().size(), spec.validationSplit(), seed,
                     trainTable.file().toString());
-            testX = rows(trainX, d, split.heldOut());
-            testY = Splits.select(trainY, split.heldOut());
+            validationX = rows(trainX, d, split.heldOut());
+            validationY = Splits.select(trainY, split.heldOut());
             trainX = rows(trainX, d, split.kept());
             trainY = Splits.select(trainY, split.kept());
         }
-        double[][] stats = spec.normalize() ? standardise(trainX, testX, d) : new double[2][];
+        double[][] stats = spec.normalize() ? standardise(trainX, d, validationX, testX) : new double[2][];
         columnsOut[0] = new ColumnStats(features, stats[0], stats[1]);
         int classes = labels.names().size();
         Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);
-        Dataset test = new Dataset(toFloats(testX), testY, d, classes);
-        return new Datasets(train, test, Datasets.describe(DataSpec.CSV, train, test), Normalization.NONE,
-                labels.names());
+        Dataset validation = validationX == null ? null : new Dataset(toFloats(validationX), validationY, d, classes);
+        Dataset test = testX == null ? null : new Dataset(toFloats(testX), testY, d, classes);
+        return new Datasets(train, test, Datasets.describe(DataSpec.CSV, train, validation, test), Normalization.NONE,
+                labels.names(), validation);
     }
 
     private static List<String> featureColumns(DataSpec spec, CsvTable table) {
@@ -273,10 +273,11 @@ public final class CsvDatasets {
     }
 
     /**
-     * Standardises every column of {@code train} and {@code test} in place with {@code train}'s mean and sample
-     * standard deviation (a constant column is only centred); returns {means, stds}.
+     * Standardises every column of {@code train} and of the {@code others} (validation, test; null ones skipped)
+     * in place with {@code train}'s mean and sample standard deviation (a constant column is only centred); returns
+     * {means, stds}.
      */
-    static double[][] standardise(double[] train, double[] test, int d) {
+    static double[][] standardise(double[] train, int d, double[]... others) {
         int n = train.length / d;
         double[] means = new double[d];
         double[] stds = new double[d];
@@ -295,13 +296,20 @@ public final class CsvDatasets {
             means[j] = mean;
             stds[j] = std;
             double divisor = std > 0 ? std : 1;
-            for (double[] x : new double[][] {train, test}) {
-                for (int k = j; k < x.length; k += d) {
+            for (double[] x : all(train, others)) {
+                for (int k = j; x != null && k < x.length; k += d) {
                     x[k] = (x[k] - mean) / divisor;
                 }
             }
         }
         return new double[][] {means, stds};
+    }
+
+    private static double[][] all(double[] first, double[][] rest) {
+        double[][] out = new double[rest.length + 1][];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     private static float[] toFloats(double[] x) {

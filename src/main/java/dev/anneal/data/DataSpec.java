@@ -1,5 +1,7 @@
 package dev.anneal.data;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.anneal.spec.Format;
 import dev.anneal.spec.Require;
 import dev.anneal.spec.SpecException;
@@ -23,16 +25,17 @@ import java.util.Set;
  * <p>The synthetic parameters ({@code train_samples}, {@code test_samples}, {@code features}, {@code classes},
  * {@code noise}) belong to {@code dataset: synthetic} only: they get their defaults there, and setting one for an
  * image dataset is an error rather than a silently ignored key. {@code path} is ignored for {@code synthetic}.
+ * {@code validation_split} applies to every dataset.
  *
  * <p>Your own data ({@code npz}, {@code npy}, {@code csv}, read by {@link ArrayDatasets} and {@link CsvDatasets}):
  * {@code path} is required (the {@code .npz} file, the directory of {@code .npy} files, the training CSV);
- * {@code test_path} names a separate test set (another {@code .npz}, directory or CSV); {@code validation_split}
- * holds out that share of the training set, stratified by class and seeded by {@code train.seed}, as the test set
- * when the files have none; {@code classes} overrides the class count (else the largest label + 1);
+ * {@code test_path} names a separate test set (another {@code .npz}, directory or CSV); {@code classes} overrides the class count (else the largest label + 1);
  * {@code layout} ({@code nchw} | {@code nhwc}) says how 4-d image arrays are laid out; {@code label_column} and
  * {@code feature_columns} pick a CSV's columns; {@code image_size} ([height, width], required) and {@code color}
  * ({@code grayscale}, the default, or {@code rgb}) say how {@code image_folder} images are resized and converted
- * ({@link ImageFolderReader}). Each of these keys is refused for the datasets it does not apply to.
+ * ({@link ImageFolderReader}); {@code memory_map} ({@code auto}, the default, {@code true} or {@code false}) says
+ * whether {@code npz} / {@code npy} training features stay in their files, memory-mapped, instead of being read
+ * into the heap ({@link ArrayDatasets}). Each of these keys is refused for the datasets it does not apply to.
  *
  * @param dataset {@code dataset}: {@code fashion-mnist} (default), {@code mnist} or {@code synthetic}
  * @param path {@code path}: the directory holding the four IDX files; defaults to
@@ -51,16 +54,22 @@ import java.util.Set;
  * @param layout {@code layout}: npz, npy only: {@code nchw} or {@code nhwc}, required for 4-d feature arrays
  * @param labelColumn {@code label_column}: csv only, required: the header name of the label column
  * @param featureColumns {@code feature_columns}: csv only: the feature columns in order; default all but the label
- * @param validationSplit {@code validation_split}: npz, npy, csv, image_folder only: in (0, 1), the share of the
- *     training set held out (stratified, seeded) as the test set when there is no other
+ * @param validationSplit {@code validation_split}: any dataset: in (0, 1), the share of the training set held out
+ *     (stratified by class, seeded by {@code train.seed}) as the validation set that training evaluates after every
+ *     epoch, the test set then being evaluated once at the end ({@link Datasets}); a dataset without a test set of
+ *     its own needs it
  * @param imageSize {@code image_size}: image_folder only, required: {@code [height, width]}
  * @param color {@code color}: image_folder only: {@code grayscale} (default) or {@code rgb}
+ * @param memoryMap {@code memory_map}: npz, npy only: {@code auto} (default: map when the features as float32
+ *     would take more than a quarter of the heap or more than one Java array holds), {@code true} (always map) or
+ *     {@code false} (never: data too large for the heap is refused, naming this key); see {@link ArrayDatasets}
  */
 public record DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
                        Integer trainSamples, Integer testSamples, Integer features, Integer classes,
                        Double noise, String testPath, String layout, String labelColumn,
                        List<String> featureColumns, Double validationSplit, List<Integer> imageSize,
-                       String color) {
+                       String color, @JsonDeserialize(using = MemoryMapValue.class)
+                       @JsonSerialize(using = MemoryMapValue.Writer.class) String memoryMap) {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String MNIST = "mnist";
     public static final String SYNTHETIC = "synthetic";
@@ -70,6 +79,10 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
     public static final String IMAGE_FOLDER = "image_folder";
     public static final String NCHW = "nchw";
     public static final String NHWC = "nhwc";
+    /** {@code memory_map} values: decide by size, always, never. */
+    public static final String MAP_AUTO = "auto";
+    public static final String MAP_ALWAYS = "true";
+    public static final String MAP_NEVER = "false";
     public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
     public static final String MNIST_DIR = "/usr/share/datasets/mnist";
 
@@ -137,6 +150,21 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
             onlyFor("image_size", imageSize, false, "image_folder", dataset);
             onlyFor("color", color, false, "image_folder", dataset);
         }
+        if (NPZ.equals(dataset) || NPY.equals(dataset)) {
+            memoryMap = memoryMap == null ? MAP_AUTO : memoryMap;
+            Require.oneOf("memory_map", memoryMap, MAP_AUTO, MAP_ALWAYS, MAP_NEVER);
+        } else {
+            onlyFor("memory_map", memoryMap, false, "npz or npy", dataset);
+        }
+    }
+
+    /** The spec without {@code memory_map} (its default). */
+    public DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
+                    Integer trainSamples, Integer testSamples, Integer features, Integer classes, Double noise,
+                    String testPath, String layout, String labelColumn, List<String> featureColumns,
+                    Double validationSplit, List<Integer> imageSize, String color) {
+        this(dataset, path, batchSize, evalBatchSize, normalize, trainSamples, testSamples, features, classes, noise,
+                testPath, layout, labelColumn, featureColumns, validationSplit, imageSize, color, null);
     }
 
     /** The spec without the keys of your own data (npz, npy, csv), as before they existed. */
@@ -184,7 +212,6 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
         }
         onlyFor("label_column", labelColumn, csv, "csv", dataset);
         onlyFor("feature_columns", featureColumns, csv, "csv", dataset);
-        onlyFor("validation_split", validationSplit, own, "npz, npy, csv or image_folder", dataset);
         if (validationSplit != null) {
             Require.inOpen("validation_split", validationSplit, 0, 1);
         }

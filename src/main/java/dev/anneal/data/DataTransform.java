@@ -84,6 +84,40 @@ public record DataTransform(String dataset, int features, List<String> className
                 null));
     }
 
+    /**
+     * How {@code now} (the transform of the data as it loads today) differs from this one (what a run was trained
+     * with), as the first field that differs and both values; empty when they are the same to the bit (their JSON is
+     * identical: doubles are written in their shortest round-trip form).
+     */
+    public java.util.Optional<String> difference(DataTransform now) {
+        JsonNode a = tree(this);
+        JsonNode b = tree(now);
+        for (String field : new String[] {"dataset", "features", "class_names"}) {
+            if (!a.get(field).equals(b.get(field))) {
+                return java.util.Optional.of(field + " " + b.get(field) + " where the run has " + a.get(field));
+            }
+        }
+        JsonNode ta = a.get("transform");
+        JsonNode tb = b.get("transform");
+        for (var it = ta.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!ta.get(field).equals(tb.get(field))) {
+                return java.util.Optional.of("transform." + field + " " + tb.get(field) + " where the run has "
+                        + ta.get(field));
+            }
+        }
+        return ta.equals(tb) ? java.util.Optional.empty() : java.util.Optional.of("transform " + tb + " where the run "
+                + "has " + ta);
+    }
+
+    private static JsonNode tree(DataTransform t) {
+        try {
+            return JSON.readTree(t.toJson());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The number of classes. */
     public int classes() {
         return classNames.size();

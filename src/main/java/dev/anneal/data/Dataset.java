@@ -1,15 +1,28 @@
 package dev.anneal.data;
 
+import java.util.Arrays;
+
 /**
- * A labelled dataset held in memory: {@code n} samples of {@code d} features, row-major, and one class index per
- * sample. Sample {@code i} is {@code features[i*d .. i*d + d)} with label {@code labels[i]} in
- * {@code [0, classes)}.
+ * A labelled dataset: {@code n} samples of {@code d} features, row-major, and one class index per sample. Sample
+ * {@code i} is {@code features[i*d .. i*d + d)} with label {@code labels[i]} in {@code [0, classes)}.
+ *
+ * <p>The features are held one of two ways; the labels are always an {@code int[]} on the heap.
+ * <ul>
+ *   <li>In memory: one {@code float[n*d]} ({@link #features()}), copied into batches by
+ *       {@link System#arraycopy}.</li>
+ *   <li>Memory-mapped ({@link #mapped()}, {@code data.memory_map}): the raw rows of an {@code .npy} file
+ *       ({@link MappedFeatures}), converted and normalised row by row as they are copied, to exactly the values
+ *       the in-memory form of the same data holds; {@code n*d} may then exceed the heap and one Java array.
+ *       {@link #features()} refuses them (it would have to allocate the whole set); {@link #copyRows},
+ *       {@link #copyRange}, {@link #feature} and {@link #head} read both forms.</li>
+ * </ul>
  *
  * <p>Immutable by convention: {@link #features()} and {@link #labels()} return the backing arrays without a copy
  * (a Fashion-MNIST training set is 188 MB of floats); callers read them and never write.
  */
 public final class Dataset {
     private final float[] features;
+    private final MappedFeatures mappedFeatures;
     private final int[] labels;
     private final int n;
     private final int d;
@@ -23,12 +36,28 @@ public final class Dataset {
      * @throws IllegalArgumentException when the sizes disagree or a label is out of range
      */
     public Dataset(float[] features, int[] labels, int d, int classes) {
-        if (d <= 0 || classes <= 0) {
-            throw new IllegalArgumentException("d and classes must be > 0, got " + d + " and " + classes);
-        }
+        this(features, null, labels, d, classes);
         if ((long) labels.length * d != features.length) {
             throw new IllegalArgumentException("features hold " + features.length + " floats, expected "
                     + labels.length + " samples x " + d);
+        }
+    }
+
+    /** Memory-mapped {@code features} (normalised: {@link MappedFeatures#normalized}) with {@code labels}. */
+    Dataset(MappedFeatures features, int[] labels, int classes) {
+        this(null, features, labels, features.d(), classes);
+        if (features.n() != labels.length) {
+            throw new IllegalArgumentException(features + " holds " + features.n() + " samples but there are "
+                    + labels.length + " labels");
+        }
+        if (features.normalization() == null) {
+            throw new IllegalArgumentException(features + " has no normalisation");
+        }
+    }
+
+    private Dataset(float[] features, MappedFeatures mapped, int[] labels, int d, int classes) {
+        if (d <= 0 || classes <= 0) {
+            throw new IllegalArgumentException("d and classes must be > 0, got " + d + " and " + classes);
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
@@ -37,6 +66,7 @@ public final class Dataset {
             }
         }
         this.features = features;
+        this.mappedFeatures = mapped;
         this.labels = labels;
         this.n = labels.length;
         this.d = d;
@@ -57,9 +87,70 @@ public final class Dataset {
         return classes;
     }
 
-    /** The backing row-major {@code n x d} array: read only. */
+    /** Whether the features are memory-mapped rows of a file rather than one array on the heap. */
+    public boolean mapped() {
+        return mappedFeatures != null;
+    }
+
+    /**
+     * The backing row-major {@code n x d} array: read only.
+     *
+     * @throws IllegalStateException when the features are memory-mapped ({@link #mapped()}): there is no such
+     *     array, and making one could take more than the heap; use {@link #copyRows}, {@link #copyRange} or
+     *     {@link #head}
+     */
     public float[] features() {
+        if (features == null) {
+            throw new IllegalStateException("the features of " + this + " are memory-mapped, not one array; read "
+                    + "them with copyRows, copyRange or head");
+        }
         return features;
+    }
+
+    /**
+     * Copies the features of samples {@code order[from]}, ..., {@code order[from + count - 1]} into {@code x}
+     * from {@code xOffset}, row after row ({@code d} floats each). Indices are not checked beyond what the
+     * arrays check; see {@link Batches#gather}.
+     */
+    public void copyRows(int[] order, int from, int count, float[] x, int xOffset) {
+        if (features != null) {
+            for (int r = 0; r < count; r++) {
+                System.arraycopy(features, order[from + r] * d, x, xOffset + r * d, d);
+            }
+            return;
+        }
+        for (int r = 0; r < count; r++) {
+            mappedFeatures.copyRow(order[from + r], x, xOffset + r * d);
+        }
+    }
+
+    /** Copies the features of samples {@code start .. start + count - 1} into {@code x} from {@code xOffset}. */
+    public void copyRange(int start, int count, float[] x, int xOffset) {
+        if (features != null) {
+            System.arraycopy(features, start * d, x, xOffset, count * d);
+            return;
+        }
+        for (int r = 0; r < count; r++) {
+            mappedFeatures.copyRow(start + r, x, xOffset + r * d);
+        }
+    }
+
+    /**
+     * The first {@code m} samples ({@code 0 <= m <= n}) as a dataset in memory: a copy of their features and
+     * labels, whichever way this one holds them.
+     */
+    public Dataset head(int m) {
+        if (m < 0 || m > n) {
+            throw new IllegalArgumentException("head of " + m + " samples of " + this);
+        }
+        float[] x;
+        if (features != null) {
+            x = Arrays.copyOf(features, m * d);
+        } else {
+            x = new float[Math.multiplyExact(m, d)];
+            copyRange(0, m, x, 0);
+        }
+        return new Dataset(x, Arrays.copyOf(labels, m), d, classes);
     }
 
     /** The backing label array: read only. */
@@ -73,7 +164,15 @@ public final class Dataset {
 
     /** Feature {@code j} of sample {@code i}. */
     public float feature(int i, int j) {
-        return features[i * d + j];
+        if (features != null) {
+            return features[i * d + j];
+        }
+        if (j < 0 || j >= d) {
+            throw new IndexOutOfBoundsException("feature " + j + " of " + d);
+        }
+        float[] row = new float[d];
+        mappedFeatures.copyRow(i, row, 0);
+        return row[j];
     }
 
     /** How many samples each class has. */
@@ -87,6 +186,7 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        return "Dataset[" + n + " x " + d + ", " + classes + " classes]";
+        return "Dataset[" + n + " x " + d + ", " + classes + " classes" + (mapped() ? ", memory-mapped from "
+                + mappedFeatures.file().source() : "") + "]";
     }
 }

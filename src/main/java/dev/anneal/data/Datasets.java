@@ -21,34 +21,72 @@ import java.util.Objects;
  * (without the 1/255). Your own data: {@code npz} and {@code npy} are read by {@link ArrayDatasets}, {@code csv}
  * by {@link CsvDatasets}.
  *
+ * <p>Held-out sets. {@code data.validation_split} (any dataset) holds out a stratified, seeded share of the
+ * training set ({@link Splits}) as the <em>validation</em> set, which training evaluates after every epoch (what a
+ * plateau schedule, early stopping and the best checkpoint watch); the <em>test</em> set, from the dataset's own
+ * files or {@code data.test_path}, is then evaluated once, at the end of the run (Keras' {@code validation_split}
+ * and {@code model.evaluate}). Without a validation split the test set is evaluated after every epoch, as before.
+ * Normalisation statistics come from the training rows that remain after the split.
+ *
  * @param train the training set
- * @param test the test set (same {@code d} and {@code classes})
+ * @param test the test set (same {@code d} and {@code classes}), null when the data has none and a validation set
+ *     stands in
  * @param description one line, e.g. {@code fashion-mnist: 60000 train, 10000 test, 784 features, 10 classes}
- * @param normalization the map applied to both sets' raw values ({@link Normalization#NONE} for csv, whose
+ * @param normalization the map applied to every set's raw values ({@link Normalization#NONE} for csv, whose
  *     columns are standardised one by one, see {@link CsvDatasets})
  * @param classNames the name of each class index, {@code "0".."K-1"} unless the data names them (csv string labels)
+ * @param validation the validation set held out of the training files by {@code data.validation_split}, else null
  */
 public record Datasets(Dataset train, Dataset test, String description, Normalization normalization,
-                       List<String> classNames) {
+                       List<String> classNames, Dataset validation) {
     /** Classes of MNIST and Fashion-MNIST. */
     public static final int IMAGE_CLASSES = 10;
 
     public Datasets {
         Objects.requireNonNull(train, "train");
-        Objects.requireNonNull(test, "test");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(normalization, "normalization");
         classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
-        if (train.n() == 0 || test.n() == 0) {
-            throw new BadInput("the " + (train.n() == 0 ? "training" : "test") + " set of " + description
-                    + " is empty; it needs at least one sample");
+        if (test == null && validation == null) {
+            throw new IllegalArgumentException("need a test set, a validation set or both");
         }
-        if (train.d() != test.d() || train.classes() != test.classes()) {
-            throw new IllegalArgumentException("train is " + train + " but test is " + test);
+        String empty = train.n() == 0 ? "training" : test != null && test.n() == 0 ? "test"
+                : validation != null && validation.n() == 0 ? "validation" : null;
+        if (empty != null) {
+            throw new BadInput("the " + empty + " set of " + description + " is empty; it needs at least one sample");
+        }
+        for (Dataset other : new Dataset[] {test, validation}) {
+            if (other != null && (train.d() != other.d() || train.classes() != other.classes())) {
+                throw new IllegalArgumentException("train is " + train + " but another set is " + other);
+            }
         }
         if (classNames.size() != train.classes()) {
             throw new IllegalArgumentException(classNames.size() + " class names for " + train.classes() + " classes");
         }
+    }
+
+    /** Sets without a validation set. */
+    public Datasets(Dataset train, Dataset test, String description, Normalization normalization,
+                    List<String> classNames) {
+        this(train, test, description, normalization, classNames, null);
+    }
+
+    /**
+     * The set evaluated after every epoch, which the plateau schedule, early stopping and the best checkpoint
+     * watch: the validation set when there is one, else the test set.
+     */
+    public Dataset monitored() {
+        return validation != null ? validation : test;
+    }
+
+    /** The samples of the validation and test sets together (what SizeLimits counts as the test set's). */
+    public long heldOutSamples() {
+        return (validation == null ? 0L : validation.n()) + (test == null ? 0L : test.n());
+    }
+
+    /** Whether the per-epoch evaluation is on a validation set (and the test set, if any, is kept for the end). */
+    public boolean validating() {
+        return validation != null;
     }
 
     /** Sets whose classes are numbered {@code "0".."K-1"}. */
@@ -84,21 +122,17 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         if (DataSpec.CSV.equals(spec.dataset())) {
             return CsvDatasets.load(spec, seed);
         }
-        return images(spec.dataset(), Path.of(spec.path()), spec.normalize());
+        return images(spec.dataset(), Path.of(spec.path()), spec.normalize(), spec.validationSplit(), seed);
     }
 
-    /** A {@code synthetic} spec's train and test sets. */
+    /** A {@code synthetic} spec's train and test sets (and validation set, with {@code data.validation_split}). */
     public static Datasets synthetic(DataSpec spec, long seed) {
         Synthetic s = Synthetic.of(spec, seed);
         Dataset train = s.train(spec.trainSamples());
         Dataset test = s.test(spec.testSamples());
-        Normalization norm = Normalization.NONE;
-        if (spec.normalize()) {
-            norm = Normalization.ofValues(train.features(), "synthetic training set");
-            train = normalized(train, norm);
-            test = normalized(test, norm);
-        }
-        return new Datasets(train, test, describe(DataSpec.SYNTHETIC, train, test), norm);
+        return assemble(spec, seed, new RawFeatures(null, train.features(), train.n(), train.d()), train.labels(),
+                new RawFeatures(null, test.features(), test.n(), test.d()), test.labels(), train.classes(),
+                "synthetic training set", numberedClasses(train.classes()));
     }
 
     /**
@@ -107,6 +141,14 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
      * @param name {@code fashion-mnist} or {@code mnist}: names the dataset in messages and the description
      */
     public static Datasets images(String name, Path dir, boolean normalize) {
+        return images(name, dir, normalize, null, 0);
+    }
+
+    /**
+     * The same, holding out {@code validationSplit} of the training images (stratified, stream {@code seed}) as
+     * the validation set when it is not null.
+     */
+    public static Datasets images(String name, Path dir, boolean normalize, Double validationSplit, long seed) {
         if (!Files.exists(dir)) {
             throw new BadInput("data.path " + dir + ": no such directory; " + installHint(name));
         }
@@ -132,38 +174,61 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
                     + " images but " + trainImagesFile + " holds " + trainImages.rows() + " x " + trainImages.cols());
         }
 
-        Normalization norm = normalize
-                ? Normalization.ofPixels(trainImages.pixels(), trainImagesFile.toString())
-                : Normalization.UNIT_PIXELS;
-        Dataset train = fromPixels(trainImages, trainLabels, norm);
-        Dataset test = fromPixels(testImages, testLabels, norm);
-        return new Datasets(train, test, describe(name, train, test), norm);
-    }
-
-    /** Images and labels as a dataset, each pixel mapped by {@code norm} (through a 256-entry table). */
-    public static Dataset fromPixels(Idx.Images images, int[] labels, Normalization norm) {
-        float[] table = norm.byteTable();
-        byte[] px = images.pixels();
-        float[] x = new float[px.length];
-        for (int k = 0; k < px.length; k++) {
-            x[k] = table[px[k] & 0xff];
-        }
-        return new Dataset(x, labels, images.pixelsPerImage(), IMAGE_CLASSES);
-    }
-
-    /** A copy of {@code data} with every value mapped by {@code norm}. */
-    static Dataset normalized(Dataset data, Normalization norm) {
-        float[] f = data.features();
-        float[] x = new float[f.length];
-        for (int k = 0; k < f.length; k++) {
-            x[k] = norm.apply(f[k]);
-        }
-        return new Dataset(x, data.labels(), data.d(), data.classes());
+        int d = trainImages.pixelsPerImage();
+        return assemble(name, validationSplit, normalize, seed,
+                new RawFeatures(trainImages.pixels(), null, trainImages.count(), d), trainLabels,
+                new RawFeatures(testImages.pixels(), null, testImages.count(), d), testLabels, IMAGE_CLASSES,
+                trainImagesFile.toString(), numberedClasses(IMAGE_CLASSES));
     }
 
     static String describe(String name, Dataset train, Dataset test) {
-        return name + ": " + train.n() + " train, " + test.n() + " test, " + train.d() + " features, "
-                + train.classes() + " classes";
+        return describe(name, train, null, test);
+    }
+
+    /**
+     * {@code name: 54000 train, 6000 validation, 10000 test, 784 features, 10 classes}; absent sets left out, and
+     * {@code , features memory-mapped} added when they are ({@code data.memory_map}).
+     */
+    static String describe(String name, Dataset train, Dataset validation, Dataset test) {
+        return name + ": " + train.n() + " train, " + (validation == null ? "" : validation.n() + " validation, ")
+                + (test == null ? "" : test.n() + " test, ") + train.d() + " features, " + train.classes()
+                + " classes" + (train.mapped() ? ", features memory-mapped" : "");
+    }
+
+    /**
+     * The sets of raw features: with {@code data.validation_split}, a stratified seeded share of the training rows
+     * is held out as the validation set ({@link Splits}); the normalisation statistics are then taken from the
+     * remaining training rows ({@link RawFeatures#statistics}) and every set is mapped by them.
+     *
+     * @param testX the test features, null when the data has no test set (a validation split is then required)
+     * @param source named by messages about the training features (empty split, constant values)
+     */
+    static Datasets assemble(DataSpec spec, long seed, RawFeatures trainX, int[] trainY, RawFeatures testX,
+                             int[] testY, int classes, String source, List<String> classNames) {
+        return assemble(spec.dataset(), spec.validationSplit(), spec.normalize(), seed, trainX, trainY, testX, testY,
+                classes, source, classNames);
+    }
+
+    /** {@link #assemble(DataSpec, long, RawFeatures, int[], RawFeatures, int[], int, String, List)} by its keys. */
+    static Datasets assemble(String name, Double validationSplit, boolean normalize, long seed, RawFeatures trainX,
+                             int[] trainY, RawFeatures testX, int[] testY, int classes, String source,
+                             List<String> classNames) {
+        RawFeatures validationX = null;
+        int[] validationY = null;
+        if (validationSplit != null) {
+            Splits split = Splits.stratified(trainY, classes, validationSplit, seed, source);
+            validationX = trainX.select(split.heldOut());
+            validationY = Splits.select(trainY, split.heldOut());
+            trainX = trainX.select(split.kept());
+            trainY = Splits.select(trainY, split.kept());
+        } else if (testX == null) {
+            throw new IllegalArgumentException("no test set and no validation split");
+        }
+        Normalization norm = trainX.statistics(normalize, source);
+        Dataset train = trainX.toDataset(trainY, classes, norm);
+        Dataset validation = validationX == null ? null : validationX.toDataset(validationY, classes, norm);
+        Dataset test = testX == null ? null : testX.toDataset(testY, classes, norm);
+        return new Datasets(train, test, describe(name, train, validation, test), norm, classNames, validation);
     }
 
     /**

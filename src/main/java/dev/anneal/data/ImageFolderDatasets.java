@@ -6,8 +6,9 @@ import java.nio.file.Path;
 /**
  * {@code dataset: image_folder}: the training images from {@code data.path} ({@code ROOT/<class>/*.png}, read by
  * {@link ImageFolderReader}: resized to {@code data.image_size}, converted to {@code data.color}, pixels in
- * [0, 1], NCHW), the test images from {@code data.test_path} with the training set's class mapping, or, when
- * there is none, a stratified seeded hold-out of the training images ({@code data.validation_split}, {@link Splits}).
+ * [0, 1], NCHW), the test images from {@code data.test_path} with the training set's class mapping, and with
+ * {@code data.validation_split} a stratified seeded hold-out of the training images as the validation set
+ * ({@link Datasets}); one of the two is needed.
  * With {@code data.normalize} the features are standardised by the training images' global mean and sample
  * standard deviation, as for the IDX datasets ({@link Normalization#ofValues}); the class names are the folder
  * names.
@@ -33,31 +34,18 @@ final class ImageFolderDatasets {
         int d = train.featuresPerImage();
         RawFeatures trainX = new RawFeatures(null, train.pixels(), train.n(), d);
         int[] trainLabels = train.labels();
-        RawFeatures testX;
-        int[] testLabels;
+        RawFeatures testX = null;
+        int[] testLabels = null;
         if (spec.testPath() != null) {
-            if (spec.validationSplit() != null) {
-                throw new BadInput("data.validation_split: data.test_path already gives a test set; remove one of "
-                        + "them");
-            }
             ImageFolderData test = ImageFolderReader.read(Path.of(spec.testPath()), height, width, spec.color(),
                     train.classNames());
             testX = new RawFeatures(null, test.pixels(), test.n(), d);
             testLabels = test.labels();
-        } else if (spec.validationSplit() != null) {
-            Splits split = Splits.stratified(trainLabels, classes, spec.validationSplit(), seed, root.toString());
-            testX = trainX.select(split.heldOut());
-            testLabels = Splits.select(trainLabels, split.heldOut());
-            trainX = trainX.select(split.kept());
-            trainLabels = Splits.select(trainLabels, split.kept());
-        } else {
+        } else if (spec.validationSplit() == null) {
             throw new BadInput(root + ": an image folder has no test set of its own; set data.test_path to a folder "
                     + "of the same classes, or hold out part of the training images with data.validation_split: 0.1");
         }
-        Normalization norm = trainX.statistics(spec.normalize(), root.toString());
-        Dataset trainSet = trainX.toDataset(trainLabels, classes, norm);
-        Dataset testSet = testX.toDataset(testLabels, classes, norm);
-        return new Datasets(trainSet, testSet, Datasets.describe(DataSpec.IMAGE_FOLDER, trainSet, testSet), norm,
+        return Datasets.assemble(spec, seed, trainX, trainLabels, testX, testLabels, classes, root.toString(),
                 train.classNames());
     }
 }

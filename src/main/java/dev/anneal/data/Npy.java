@@ -19,7 +19,10 @@ import java.nio.file.StandardOpenOption;
  * header (ASCII/latin-1, UTF-8 in version 3; a Python dict literal, see {@link NpyHeader}), then the
  * {@code product(shape) * itemsize} bytes of the array. Only C order and the dtypes of {@link NpyDtype} are read;
  * Fortran order, object arrays and every malformed file are a one-line {@link BadInput} naming the file and the
- * fix. A file is memory-mapped, so its raw bytes never occupy the heap; it may hold at most 2 GiB of data.
+ * fix. Files are memory-mapped, so their raw bytes never occupy the heap: {@link #read} maps a whole file of at
+ * most 2 GiB as one {@link NpyArray}; {@link #map} maps the header alone and the data as {@link NpyRows}, in
+ * chunks of whole rows of less than 2 GiB each, so a file of any size can be read (training features,
+ * {@code data.memory_map}).
  */
 public final class Npy {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -28,13 +31,22 @@ public final class Npy {
     private Npy() {
     }
 
-    /** Reads the {@code .npy} file {@code file}, memory-mapped. */
+    /**
+     * Where an array's data lies inside a {@code .npy} image, from its header: {@code dataBytes} bytes from byte
+     * {@code dataStart} of the image, checked against the image's length.
+     */
+    record Layout(String source, NpyDtype dtype, long[] shape, long dataStart, long dataBytes) {
+    }
+
+    /** Reads the {@code .npy} file {@code file} (at most 2 GiB of data), memory-mapped, as one buffer. */
     public static NpyArray read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > MAX_MAPPED + 65536L * 16) {
-                throw new BadInput(file + ": " + size + " bytes; .npy files of more than 2 GiB are not read yet: "
-                        + "split the array or store it as uint8");
+                Layout layout = layout(ch, 0, size, file.toString());
+                throw new BadInput(file + ": " + size + " bytes (shape " + shapeText(layout.shape()) + " of "
+                        + layout.dtype().numpyName() + "); arrays of more than 2 GiB are read only as training "
+                        + "features (data.dataset: npy or npz): split it into smaller files");
             }
             ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             return parse(all, file.toString());
@@ -48,6 +60,80 @@ public final class Npy {
     }
 
     /**
+     * Maps the {@code .npy} file {@code file} of any size: the header is read, the data mapped in chunks of whole
+     * rows (the first dimension) of at most {@link NpyRows#MAX_CHUNK} bytes.
+     */
+    public static NpyRows map(Path file) {
+        return map(file, NpyRows.MAX_CHUNK);
+    }
+
+    /** The header of the {@code .npy} file {@code file}: its dtype, shape and where its data lies. */
+    static Layout layout(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return layout(ch, 0, ch.size(), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new BadInput(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new BadInput(file + ": permission denied");
+        } catch (IOException e) {
+            throw new BadInput("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@link #map(Path)} with chunks of at most {@code maxChunkBytes} (at least one row each), for tests. */
+    static NpyRows map(Path file, long maxChunkBytes) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return map(ch, 0, ch.size(), file.toString(), maxChunkBytes);
+        } catch (NoSuchFileException e) {
+            throw new BadInput(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new BadInput(file + ": permission denied");
+        } catch (IOException e) {
+            throw new BadInput("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Maps the {@code .npy} image of {@code length} bytes that starts at byte {@code start} of {@code ch} (a
+     * whole file, or a stored {@code .npz} entry); the mappings outlive the channel.
+     */
+    static NpyRows map(FileChannel ch, long start, long length, String source, long maxChunkBytes)
+            throws IOException {
+        Layout layout = layout(ch, start, length, source);
+        return NpyRows.map(ch, start + layout.dataStart(), layout, maxChunkBytes);
+    }
+
+    /** The layout of the {@code .npy} image at {@code [start, start + length)} of {@code ch}, from its header. */
+    static Layout layout(FileChannel ch, long start, long length, String source) throws IOException {
+        ByteBuffer preamble = readAt(ch, start, (int) Math.min(length, 12));
+        long headerEnd = preamble.limit();
+        int major = preamble.limit() >= 12 ? preamble.get(6) & 0xff : 0;
+        boolean known = major >= 1 && major <= 3 && preamble.get(7) == 0;
+        for (int i = 0; known && i < MAGIC.length; i++) {
+            known = preamble.get(i) == MAGIC[i];
+        }
+        if (known) {
+            long headerLength = major == 1 ? preamble.getShort(8) & 0xffffL : preamble.getInt(8) & 0xffffffffL;
+            headerEnd = Math.min(length, (major == 1 ? 10 : 12) + headerLength);
+        }
+        if (headerEnd > MAX_MAPPED) {
+            throw new BadInput(source + ": its .npy header is " + headerEnd + " bytes long; not a well-formed .npy "
+                    + "file");
+        }
+        return layout(readAt(ch, start, (int) headerEnd), length, source);
+    }
+
+    private static ByteBuffer readAt(FileChannel ch, long position, int bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(bytes);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                break;
+            }
+        }
+        return b.flip().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * Parses a whole {@code .npy} image held in {@code bytes} (position 0 to limit); the returned array's data is
      * a view of it.
      *
@@ -55,7 +141,17 @@ public final class Npy {
      */
     public static NpyArray parse(ByteBuffer bytes, String source) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long total = b.remaining();
+        Layout layout = layout(b, b.remaining(), source);
+        ByteBuffer data = b.slice((int) layout.dataStart(), (int) layout.dataBytes()).order(layout.dtype().order());
+        return new NpyArray(source, layout.dtype(), layout.shape(), data);
+    }
+
+    /**
+     * The layout of a {@code .npy} image of {@code total} bytes whose first bytes (at least the preamble and the
+     * header, when the image has them) are in {@code b} from index 0, little-endian.
+     */
+    static Layout layout(ByteBuffer b, long total, String source) {
+        long known = b.limit();
         if (total < 10) {
             throw new BadInput(source + " is not a .npy file (" + total + " bytes, shorter than the 10-byte "
                     + "preamble); save it with numpy.save");
@@ -80,6 +176,10 @@ public final class Npy {
         long headerLength = major == 1 ? b.getShort(8) & 0xffffL : b.getInt(8) & 0xffffffffL;
         if (prefix + headerLength > total) {
             throw new BadInput(source + " is truncated inside its .npy header (" + total + " bytes, the header "
+                    + "ends at " + (prefix + headerLength) + "); the file is incomplete");
+        }
+        if (prefix + headerLength > known) {
+            throw new BadInput(source + " is truncated inside its .npy header (" + known + " bytes read, the header "
                     + "ends at " + (prefix + headerLength) + "); the file is incomplete");
         }
         byte[] text = new byte[(int) headerLength];
@@ -112,8 +212,7 @@ public final class Npy {
                     + "data its header promises (shape " + shapeText(header.shape()) + " of " + dtype.numpyName()
                     + "); not a well-formed .npy file");
         }
-        ByteBuffer data = b.slice((int) dataStart, (int) promised).order(dtype.order());
-        return new NpyArray(source, dtype, header.shape(), data);
+        return new Layout(source, dtype, header.shape(), dataStart, promised);
     }
 
     /** numpy's way of writing a shape: {@code (3,)}, {@code (2, 3)}, {@code ()}. */

@@ -32,17 +32,28 @@ public record NpyArray(String source, NpyDtype dtype, long[] shape, ByteBuffer d
 
     /** Element {@code i} (flat C-order index) as a double; exact for every integer below 2^53. */
     public double at(int i) {
-        int b = i * dtype.size();
-        return switch (dtype.kind()) {
-            case 'f' -> dtype.size() == 4 ? data.getFloat(b) : data.getDouble(b);
-            case 'i' -> integerAt(i);
-            default -> dtype.size() == 8 ? unsignedLong(data.getLong(b)) : integerAt(i);
-        };
+        return value(data, i * dtype.size(), dtype);
     }
 
     /** Integer element {@code i}; a {@code uint64} above {@link Long#MAX_VALUE} reads as {@link Long#MAX_VALUE}. */
     public long integerAt(int i) {
-        int b = i * dtype.size();
+        return integer(data, i * dtype.size(), dtype);
+    }
+
+    /**
+     * The element of type {@code dtype} at byte {@code b} of {@code data} (in {@code dtype}'s order) as a double:
+     * the one decoding of every reader ({@link #at}, {@link NpyRows}), so every path converts the same bits.
+     */
+    static double value(ByteBuffer data, int b, NpyDtype dtype) {
+        return switch (dtype.kind()) {
+            case 'f' -> dtype.size() == 4 ? data.getFloat(b) : data.getDouble(b);
+            case 'i' -> integer(data, b, dtype);
+            default -> dtype.size() == 8 ? unsignedLong(data.getLong(b)) : integer(data, b, dtype);
+        };
+    }
+
+    /** The integer element at byte {@code b}; a {@code uint64} above {@link Long#MAX_VALUE} is {@link Long#MAX_VALUE}. */
+    static long integer(ByteBuffer data, int b, NpyDtype dtype) {
         boolean signed = dtype.kind() == 'i';
         return switch (dtype.size()) {
             case 1 -> signed ? data.get(b) : data.get(b) & 0xffL;

@@ -14,9 +14,9 @@ import dev.anneal.spec.SpecException;
  *
  * @param patience {@code patience}: evaluations without improvement after which the run stops, &gt;= 0, required
  * @param minDelta {@code min_delta}: an improvement must exceed this, &gt;= 0, default 0
- * @param metric {@code metric}: test_loss | test_accuracy; default: {@code train.plateau_metric}, so that it
+ * @param metric {@code metric}: test_loss | test_accuracy | val_loss | val_accuracy; default: {@code train.plateau_metric}, so that it
  *     observes what a plateau schedule observes (filled in by {@link TrainSpec})
- * @param mode {@code mode}: min | max | auto (default: max for test_accuracy, min for test_loss, as Keras' auto
+ * @param mode {@code mode}: min | max | auto (default: max for an accuracy, min for a loss, as Keras' auto
  *     for a name containing "acc")
  */
 public record EarlyStoppingSpec(Long patience, Double minDelta, String metric, String mode) {
@@ -37,6 +37,12 @@ public record EarlyStoppingSpec(Long patience, Double minDelta, String metric, S
     /** This spec observing {@code m} when it names no metric of its own. */
     EarlyStoppingSpec withDefaultMetric(String m) {
         return metric != null ? this : new EarlyStoppingSpec(patience, minDelta, m, mode);
+    }
+
+    /** This spec for a run with or without a validation set ({@link MonitoredMetric#forRun}). */
+    EarlyStoppingSpec forRun(boolean validating) {
+        String m = MonitoredMetric.forRun("early_stopping.metric", metric, validating);
+        return m.equals(metric) ? this : new EarlyStoppingSpec(patience, minDelta, m, mode);
     }
 
     /** Whether a higher value of the metric is better. */

@@ -26,12 +26,12 @@ public final class ModelEvaluation {
     public static ClassificationReport run(AnnealConfig config, Dataset test, SavedCheckpoint checkpoint,
                                            Backend backend) {
         checkShape(checkpoint, test);
-        try (Replica replica = new Replica(backend, config, test.d(), test.classes())) {
+        try (Replica replica = new Replica(backend, config, test.d(), test.classes(), test.n())) {
             checkpoint.checkFits(replica.model, replica.optimizer);
             checkpoint.restore(replica.model, replica.optimizer, backend);
             int evalBatch = config.data().evalBatchSize();
             long[][] confusion = new long[test.classes()][test.classes()];
-            int[] predicted = new int[evalBatch];
+            int[] predicted = new int[Math.min(evalBatch, test.n())];
             double lossSum = 0;
             double correct = 0;
             for (int e = 0; e < Batches.evalBatches(test.n(), evalBatch); e++) {

@@ -37,8 +37,8 @@ public final class PredictProbabilities {
         double[][] probabilities = new double[n][];
         int[] predicted = new int[n];
         int evalBatch = config.data().evalBatchSize();
-        try (Replica replica = new Replica(backend, config, d, classes);
-             FloatArray input = backend.allocate((long) evalBatch * d)) {
+        try (Replica replica = new Replica(backend, config, d, classes, n);
+             FloatArray input = backend.allocate((long) Math.max(1, Math.min(evalBatch, n)) * d)) {
             checkpoint.checkFits(replica.model, replica.optimizer);
             checkpoint.restore(replica.model, replica.optimizer, backend);
             for (int e = 0; e < Batches.evalBatches(n, evalBatch); e++) {

@@ -40,11 +40,20 @@ final class Replica implements AutoCloseable {
     StepGraph updateGraph;
 
     Replica(Backend backend, AnnealConfig config, int d, int classes) {
+        this(backend, config, d, classes, Long.MAX_VALUE);
+    }
+
+    /**
+     * A replica whose evaluation buffers hold {@code min(data.eval_batch_size, evalRows)} rows: evaluating at most
+     * {@code evalRows} samples, a larger evaluation batch would only allocate rows never filled (the batches, and
+     * so the results, are the same: every set no larger than the batch is one batch).
+     */
+    Replica(Backend backend, AnnealConfig config, int d, int classes, long evalRows) {
         this.backend = backend;
         this.d = d;
         this.batch = config.data().batchSize();
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
-        int evalBatch = config.data().evalBatchSize();
+        int evalBatch = (int) Math.max(1, Math.min(config.data().evalBatchSize(), evalRows));
         int rowsCapacity = Math.max(batch * accumulation, evalBatch);
         Mlp m = null;
         Optimizer o = null;

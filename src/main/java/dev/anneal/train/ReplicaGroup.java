@@ -54,6 +54,11 @@ public final class ReplicaGroup implements AutoCloseable {
      * {@code config.devices()} must be the number of backends.
      */
     public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes) {
+        this(backends, config, d, classes, Long.MAX_VALUE);
+    }
+
+    /** The same, evaluating sets of at most {@code evalRows} samples (see {@link Replica}'s buffers). */
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes, long evalRows) {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("no backend to train on");
         }
@@ -66,7 +71,7 @@ public final class ReplicaGroup implements AutoCloseable {
         AllReduce reduce = null;
         try {
             for (Backend b : backends) {
-                replicas.add(new Replica(b, config, d, classes));
+                replicas.add(new Replica(b, config, d, classes, evalRows));
             }
             reduce = AllReduce.create(this.backends);
         } catch (RuntimeException | Error e) {

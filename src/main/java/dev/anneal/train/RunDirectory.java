@@ -111,13 +111,15 @@ public final class RunDirectory {
             EvalMetrics m = history.get(i);
             epochs[i] = m.epoch();
             train[i] = m.trainLoss();
-            test[i] = m.testLoss();
-            acc[i] = m.testAccuracy() * 100;
+            test[i] = m.loss();
+            acc[i] = m.accuracy() * 100;
         }
         String name = path.getFileName().toString();
+        String set = n > 0 && history.get(n - 1).validated() ? "validation" : "test";
         new LinePlot("Loss", "epoch", "cross-entropy").subtitle(name).add("train", epochs, train)
-                .add("test", epochs, test).writePng(path.resolve("loss.png"), 900, 500);
-        new LinePlot("Test accuracy", "epoch", "accuracy (%)").subtitle(name).add("test", epochs, acc)
+                .add(set, epochs, test).writePng(path.resolve("loss.png"), 900, 500);
+        String title = Character.toUpperCase(set.charAt(0)) + set.substring(1) + " accuracy";
+        new LinePlot(title, "epoch", "accuracy (%)").subtitle(name).add(set, epochs, acc)
                 .writePng(path.resolve("accuracy.png"), 900, 500);
         if (!driver.metricDriven() && updates > 0) {
             double[] k = new double[(int) updates];

@@ -13,8 +13,9 @@ import dev.anneal.spec.Require;
  *     update (PyTorch's {@code clip_grad_norm_}: coefficient {@code min(1, max/(norm + 1e-6))}); null for no clipping
  * @param maxSkippedSteps {@code max_skipped_steps}: updates with non-finite gradients are skipped (the schedule
  *     does not advance); after this many in a row the run stops, default 20
- * @param plateauMetric {@code plateau_metric}: test_loss | test_accuracy, what a plateau schedule observes at each
- *     evaluation, default test_loss
+ * @param plateauMetric {@code plateau_metric}: test_loss | test_accuracy | val_loss | val_accuracy, what a plateau
+ *     schedule observes at each evaluation, default test_loss (val_loss with {@code data.validation_split}, see
+ *     {@link #forRun})
  * @param checkpointEvery {@code checkpoint_every}: write a checkpoint every this many updates (0: only at the end
  *     of each epoch), default 0
  * @param keepCheckpoints {@code keep_checkpoints}: how many recent checkpoints to keep, default 2
@@ -28,8 +29,9 @@ import dev.anneal.spec.Require;
  * @param keepBest {@code keep_best}: besides the recent checkpoints, keep the checkpoint of the best evaluation so
  *     far by {@code best_metric} in {@code checkpoints/best/} (Keras' {@code ModelCheckpoint(save_best_only=True)}:
  *     replaced only when the metric is strictly better than the best kept), default false
- * @param bestMetric {@code best_metric}: test_accuracy | test_loss, what {@code keep_best} ranks by (higher
- *     accuracy, lower loss is better), default test_accuracy
+ * @param bestMetric {@code best_metric}: test_accuracy | test_loss | val_accuracy | val_loss, what
+ *     {@code keep_best} ranks by (higher accuracy, lower loss is better), default test_accuracy (val_accuracy with
+ *     {@code data.validation_split})
  * @param earlyStopping {@code early_stopping}: stop when the metric no longer improves ({@link EarlyStoppingSpec});
  *     null (default) for never
  */
@@ -56,11 +58,27 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
             Require.positive("clip_grad_norm", clipGradNorm);
         }
         Require.positive("max_skipped_steps", maxSkippedSteps);
-        Require.oneOf("plateau_metric", plateauMetric, "test_loss", "test_accuracy");
+        Require.oneOf("plateau_metric", plateauMetric, MonitoredMetric.NAMES);
         Require.nonNegative("checkpoint_every", checkpointEvery);
         Require.positive("keep_checkpoints", keepCheckpoints);
         Require.nonNegative("check_replicas_every", checkReplicasEvery);
         Require.oneOf("best_metric", bestMetric, MonitoredMetric.NAMES);
+    }
+
+    /**
+     * This spec for a run with ({@code validating}: {@code data.validation_split}) or without a validation set:
+     * the watched metrics {@code test_*} become {@code val_*} with one ({@link MonitoredMetric#forRun}); {@code val_*}
+     * without one is a {@link dev.anneal.spec.SpecException} at its key.
+     */
+    public TrainSpec forRun(boolean validating) {
+        String plateau = MonitoredMetric.forRun("plateau_metric", plateauMetric, validating);
+        String best = MonitoredMetric.forRun("best_metric", bestMetric, validating);
+        EarlyStoppingSpec stopping = earlyStopping == null ? null : earlyStopping.forRun(validating);
+        if (plateau.equals(plateauMetric) && best.equals(bestMetric) && stopping == earlyStopping) {
+            return this;
+        }
+        return new TrainSpec(epochs, accumulationSteps, clipGradNorm, maxSkippedSteps, plateau, checkpointEvery,
+                keepCheckpoints, seed, cudaGraph, checkReplicasEvery, keepBest, best, stopping);
     }
 
     public static TrainSpec defaults() {

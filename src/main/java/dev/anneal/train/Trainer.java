@@ -26,8 +26,9 @@ import java.util.List;
  * ({@link ReplicaGroup}). Then the squared gradient norm decides on the device: if it is not finite the update is
  * skipped and the schedule does not advance; otherwise the clip coefficient {@code min(1, clip/(norm + 1e-6))} is
  * fused into the optimizer step, which uses the scheduled rate {@code lr(k)} (and cycled momentum), and {@code k}
- * advances once per global update. Each epoch ends with an evaluation on the test set, which a plateau schedule
- * observes, and a checkpoint.
+ * advances once per global update. Each epoch ends with an evaluation, which a plateau schedule observes, and a
+ * checkpoint: on the validation set when {@code data.validation_split} holds one out, the test set then being
+ * evaluated once when the run ends (early or not) and added to the last epoch's line; else on the test set.
  *
  * <p>After that evaluation, {@code train.early_stopping} ({@link EarlyStopper}, Keras' {@code EarlyStopping})
  * observes the same metrics (after the plateau schedule) and may end the run before {@code train.epochs}, and
@@ -78,7 +79,8 @@ public final class Trainer implements AutoCloseable {
         this.totalSteps = RunLength.totalSteps(config, stepsPerEpoch);
         this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
-        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes());
+        long evalRows = Math.max(data.monitored().n(), data.test() == null ? 0 : data.test().n());
+        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes(), evalRows);
         this.backend = replicas.first().backend;
         this.model = replicas.first().model;
         this.optimizer = replicas.first().optimizer;
@@ -248,7 +250,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             checkReplicas();
-            EvalMetrics m = evaluate(epoch + 1);
+            EvalMetrics m = evaluateEpoch(epoch + 1);
             history.add(m);
             run.writeMetrics(history);
             listener.evaluated(m);
@@ -268,7 +270,14 @@ public final class Trainer implements AutoCloseable {
                 listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
             }
         }
-        EvalMetrics last = history.isEmpty() ? evaluate(epochs) : history.get(history.size() - 1);
+        EvalMetrics last = history.isEmpty() ? evaluateEpoch(epochs) : history.get(history.size() - 1);
+        if (data.validating() && data.test() != null && !last.tested()) {
+            last = withTest(last);
+            if (!history.isEmpty()) {
+                history.set(history.size() - 1, last);
+                run.writeMetrics(history);
+            }
+        }
         run.writePlots(history, driver, state.updates());
         listener.finished(last);
         return last;
@@ -313,14 +322,28 @@ public final class Trainer implements AutoCloseable {
 
     /** The end of a run stopped by {@link #requestStop}: the current weights evaluated, nothing written. */
     private EvalMetrics stopNow() {
-        EvalMetrics now = evaluate(data.test(), state.epoch());
+        EvalMetrics now = evaluateEpoch(state.epoch());
         listener.finished(now);
         return now;
     }
 
-    /** Mean loss and accuracy over the test set. */
-    EvalMetrics evaluate(long epoch) {
-        return evaluate(data.test(), epoch);
+    /**
+     * The evaluation after an epoch: the validation set's loss and accuracy when there is one, else the test
+     * set's.
+     */
+    EvalMetrics evaluateEpoch(long epoch) {
+        EvalMetrics m = evaluate(data.monitored(), epoch);
+        if (!data.validating()) {
+            return m;
+        }
+        return new EvalMetrics(m.epoch(), m.step(), m.lr(), m.trainLoss(), m.testLoss(), m.testAccuracy(), null,
+                null, m.samplesPerSecond(), m.skippedSteps());
+    }
+
+    /** {@code last} with the test set's loss and accuracy of the current weights. */
+    private EvalMetrics withTest(EvalMetrics last) {
+        EvalMetrics t = evaluate(data.test(), last.epoch());
+        return last.withTest(t.testLoss(), t.testAccuracy());
     }
 
     /**

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,7 +23,7 @@ import java.util.stream.Stream;
  * optimizer updates while the rate follows the {@link Ramp} ({@link RampConfig}: the ordinary {@link Trainer}
  * and schedule code, so accumulation and several devices count global updates), recording each update's rate,
  * loss and {@link LossSmoother smoothed loss}, and every {@code eval_every} updates the loss and accuracy on a
- * fixed subset of the test set (the first {@code eval_samples} samples), for Smith's accuracy-vs-rate plot. The
+ * fixed subset of the validation set, or of the test set without one (the first {@code eval_samples} samples), for Smith's accuracy-vs-rate plot. The
  * data cycles epoch after epoch when an epoch is shorter than the test; the test ends after {@code N} updates or
  * when {@link DivergenceStop} says so (an update skipped for non-finite gradients counts as diverged).
  *
@@ -73,7 +72,7 @@ public final class RangeTest {
     /** Runs repeat {@code r}. */
     public Curve run(int r) throws IOException {
         AnnealConfig cfg = configFor(r);
-        Dataset subset = spec.evalEvery() > 0 ? firstSamples(data.test(), spec.evalSamples()) : null;
+        Dataset subset = spec.evalEvery() > 0 ? firstSamples(data.monitored(), spec.evalSamples()) : null;
         Path tmp = Files.createTempDirectory("anneal-lr-find-");
         try {
             Recorder recorder = new Recorder(subset);
@@ -92,9 +91,7 @@ public final class RangeTest {
 
     /** The first {@code n} samples of {@code set} (all of them when it has fewer). */
     static Dataset firstSamples(Dataset set, int n) {
-        int m = Math.min(n, set.n());
-        return new Dataset(Arrays.copyOf(set.features(), m * set.d()), Arrays.copyOf(set.labels(), m), set.d(),
-                set.classes());
+        return set.head(Math.min(n, set.n()));
     }
 
     /** Records each update and stops the trainer after the last one or on divergence. */
@@ -123,8 +120,8 @@ public final class RangeTest {
             double testAccuracy = Double.NaN;
             if (subset != null && (update % spec.evalEvery() == 0 || update == spec.steps())) {
                 EvalMetrics m = trainer.evaluate(subset, 0);
-                testLoss = m.testLoss();
-                testAccuracy = m.testAccuracy();
+                testLoss = m.loss();
+                testAccuracy = m.accuracy();
             }
             points.add(new CurvePoint(i, lr, loss, smoothed, testLoss, testAccuracy));
             String why = stop.check(loss, smoothed);

@@ -17,7 +17,7 @@ import dev.anneal.spec.BadInput;
  * @param skipStart points left out at the start when suggesting
  * @param skipEnd points left out at the end when suggesting
  * @param evalEvery evaluate on the subset every this many updates; 0 never
- * @param evalSamples the subset: the first this many samples of the test set
+ * @param evalSamples the subset: the first this many samples of the validation set (the test set without one)
  * @param repeats test runs, repeat {@code r} with {@code train.seed + r}
  * @param seed the config's {@code train.seed}
  */

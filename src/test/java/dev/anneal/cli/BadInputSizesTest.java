@@ -1,6 +1,7 @@
 package dev.anneal.cli;
 
 import static dev.anneal.cli.BadInputAssert.oneLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,8 +76,17 @@ class BadInputSizesTest {
 
     @Test
     void evalBatchSizeIsRefusedAtItsKey() throws IOException {
-        Path c = config("  eval_batch_size: 2000000000\n");
+        Path c = config("  eval_batch_size: 2000000000\n  test_samples: 2000000\n");
         refused(train(c), c + ":5: data.eval_batch_size 2000000000 is larger than fits: ");
+    }
+
+    @Test
+    void evalBatchSizeLargerThanTheHeldOutSetsIsAllocatedAtTheirSizeAndTrains() throws IOException {
+        Path c = config("  eval_batch_size: 2000000000\n  train_samples: 256\n  test_samples: 64\n"
+                + "train: {epochs: 1}\nmodel: {hidden: [8]}\n");
+        CliRun r = train(c);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("test accuracy"), r.out());
     }
 
     @Test
@@ -88,9 +98,9 @@ class BadInputSizesTest {
 
     @Test
     void wideLayerWithALargeEvaluationBatchSaysTheMemoryAndTheLimit() throws IOException {
-        Path c = config("  eval_batch_size: 100000\nmodel:\n  hidden: [1048576]\n");
+        Path c = config("  eval_batch_size: 100000\n  test_samples: 100000\nmodel:\n  hidden: [1048576]\n");
         String line = refused(train(c), "is larger than fits: the ");
-        assertTrue(line.contains(c + ":5: data.eval_batch_size 100000") || line.contains(c + ":7: model.hidden[0]"),
+        assertTrue(line.contains(c + ":5: data.eval_batch_size 100000") || line.contains(c + ":8: model.hidden[0]"),
                 line);
     }
 

@@ -200,6 +200,48 @@ class DataJsonTest {
         samePredictionsWithoutTheData(tmp, run, tmp.resolve("input.npy"));
     }
 
+    @Test
+    void resumeRefusesDataThatNoLongerMapsAsTheRunsDidAndAcceptsTheSameDataMoved(@TempDir Path tmp)
+            throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        writeArrays(data, 0);
+        Path c = tmp.resolve("c.yaml");
+        Files.writeString(c, "optimizer: {type: adam, lr: 0.01}\nmodel: {hidden: [4]}\ntrain: {epochs: 1}\n"
+                + "data: {dataset: npy, path: " + data + ", validation_split: 0.25, batch_size: 16}\n");
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRun.of("train", "--config", c.toString(), "--run-dir", run.toString()).status());
+
+        writeArrays(data, 1);
+        RunDirSnapshot before = RunDirSnapshot.of(run);
+        CliRun changed = CliRun.of("train", "--resume", run.toString(), "--set", "train.epochs=2");
+        assertBadInput(changed, run.resolve("data.json").toString(), "transform.mean", "resume on the data the run "
+                + "was trained on");
+        assertEquals(before, RunDirSnapshot.of(run), "nothing in the run changed");
+
+        writeArrays(data, 0);
+        Path moved = tmp.resolve("moved");
+        Files.move(data, moved);
+        CliRun same = CliRun.of("train", "--resume", run.toString(), "--set", "train.epochs=2", "--set",
+                "data.path=" + moved);
+        assertEquals(0, same.status(), same.err());
+    }
+
+    /** 40 samples of 3 features in 2 classes, shifted by {@code shift} (which changes the statistics). */
+    private static void writeArrays(Path dir, int shift) throws IOException {
+        int n = 40;
+        float[] x = new float[n * 3];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            for (int j = 0; j < 3; j++) {
+                x[i * 3 + j] = (float) (y[i] * 2 + j + 0.1 * (i % 7) + shift);
+            }
+        }
+        Files.write(dir.resolve("x_train.npy"), NpyFiles.npy("<f4", "(" + n + ", 3)",
+                NpyFiles.floats(ByteOrder.LITTLE_ENDIAN, x)));
+        Files.write(dir.resolve("y_train.npy"), NpyFiles.npy("<i8", "(" + n + ",)", NpyFiles.longs(y)));
+    }
+
     private static void malformed(Path tmp, String name, String json, String expected) throws IOException {
         Path run = ResumeFixture.copy(base, tmp.resolve(name));
         Files.writeString(run.resolve("data.json"), json);

@@ -64,7 +64,8 @@ class ImageFolderTrainTest {
                 + " color: rgb, batch_size: 8}");
         CliRun s = CliRun.of("train", "--config", split.toString(), "--run-dir", dir.resolve("split").toString());
         assertEquals(0, s.status(), s.err() + s.out());
-        assertTrue(s.out().contains("image_folder: 36 train, 12 test, 360 features, 2 classes"), s.out());
+        assertTrue(s.out().contains("image_folder: 36 train, 12 validation, 360 features, 2 classes"), s.out());
+        assertTrue(s.out().contains("val accuracy") && s.out().contains("; no test set after"), s.out());
     }
 
     @Test

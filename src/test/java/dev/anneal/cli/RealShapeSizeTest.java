@@ -19,7 +19,7 @@ class RealShapeSizeTest {
     Path dir;
 
     @Test
-    void anEvaluationBatchTooLargeForTheRealFeatureCountIsOneLine() throws IOException {
+    void aBatchTooLargeForTheRealFeatureCountIsOneLine() throws IOException {
         StringBuilder csv = new StringBuilder("label");
         for (int j = 0; j < 200; j++) {
             csv.append(",f").append(j);
@@ -36,12 +36,12 @@ class RealShapeSizeTest {
         Files.writeString(data, csv);
         Path c = dir.resolve("c.yaml");
         Files.writeString(c, "optimizer: {type: sgd, lr: 0.1}\nmodel: {hidden: [4]}\ndata: {dataset: csv, path: " + data
-                + ", label_column: label, validation_split: 0.5, eval_batch_size: 20000000}\n");
+                + ", label_column: label, validation_split: 0.5, batch_size: 20000000}\n");
         Path run = dir.resolve("run");
         CliRun r = CliRun.of("train", "--config", c.toString(), "--run-dir", run.toString());
         assertEquals(2, r.status(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("anneal: data.eval_batch_size 20000000 is larger than fits"), r.err());
+        assertTrue(r.err().startsWith("anneal: data.batch_size 20000000 is larger than fits"), r.err());
         assertTrue(r.err().contains("200 features"), r.err());
         assertFalse(Files.exists(run), "no run directory is left behind");
     }

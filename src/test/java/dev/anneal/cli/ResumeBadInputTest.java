@@ -164,7 +164,7 @@ class ResumeBadInputTest {
         all.add(Arguments.of("config.yaml of another model", (Damage) run -> edit(run.resolve("config.yaml"),
                 s -> s.replace("hidden:\n  - 8", "hidden:\n  - 16")), NEWEST + "/model.safetensors", "another model"));
         all.add(Arguments.of("config.yaml of another data size", (Damage) run -> edit(run.resolve("config.yaml"),
-                s -> s.replace("train_samples: 100", "train_samples: 60")), NEWEST + "/trainer.json", "data steps"));
+                s -> s.replace("train_samples: 100", "train_samples: 60")), "data.json", "the data now loads with"));
         return all.stream();
     }
 

@@ -100,6 +100,17 @@ class SizeLimitsTest {
     }
 
     @Test
+    void memoryMappedFeaturesAreNotCountedOnTheHeapOnlyTheirLabels() {
+        AnnealConfig c = LoadedConfig.parse("x.yaml", "optimizer: {type: sgd, lr: 1}\n"
+                + "data: {dataset: npy, path: /d}\n", List.of()).config();
+        long heap = 64L << 20;
+        SpecException inMemory = SizeLimits.check(c, 784, 10, 80_000, 10_000, false, heap).orElseThrow();
+        assertTrue(inMemory.problem().contains("memory"), inMemory.problem());
+        assertEquals(Optional.empty(), SizeLimits.check(c, 784, 10, 80_000, 10_000, true, heap));
+        assertTrue(SizeLimits.check(c, 784, 10, 20_000_000, 1, true, heap).isPresent(), "labels still count");
+    }
+
+    @Test
     void sizesInWords() {
         assertEquals("6.3 GB", SizeLimits.gigabytes(6_300_000_000L));
         assertEquals("21.4 PB", SizeLimits.gigabytes(21_400_000_000_000_000L));

@@ -2,6 +2,7 @@ package dev.anneal.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,8 @@ class CsvDatasetsTest {
         Datasets ds = Datasets.load(spec(csv("t.csv", b.toString()), null, false, null, 0.2), 1);
         assertEquals(List.of("0", "1", "2"), ds.classNames());
         assertEquals(16, ds.train().n());
-        assertArrayEquals(new int[] {2, 0, 2}, ds.test().classCounts());
+        assertArrayEquals(new int[] {2, 0, 2}, ds.validation().classCounts());
+        assertNull(ds.test());
     }
 
     private String refused(DataSpec spec) {

@@ -136,4 +136,30 @@ class DataSpecTest {
         assertTrue(yaml.contains("label_column: kind"), yaml);
         assertFalse(ConfigMapper.get().writeValueAsString(DataSpec.defaults()).contains("layout"));
     }
+
+    @Test
+    void memoryMapIsAutoForArraysRefusedElsewhereAndReadsYamlBooleans() throws Exception {
+        assertEquals("auto", own("npz", "d.npz", null, null, null, null, null).memoryMap());
+        assertEquals("auto", own("npy", "/d", null, null, null, null, null).memoryMap());
+        assertNull(own("csv", "t.csv", null, null, "y", null, null).memoryMap());
+        assertNull(DataSpec.defaults().memoryMap());
+        SpecException csv = rejected(() -> new DataSpec("csv", "t.csv", null, null, null, null, null, null, null, null,
+                null, null, "y", null, null, null, null, "true"));
+        assertEquals("memory_map", csv.key());
+        assertTrue(csv.problem().contains("only applies to dataset npz or npy"), csv.problem());
+        assertEquals("memory_map", rejected(() -> new DataSpec("mnist", null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, "false")).key());
+        for (String v : new String[] {"true", "false", "auto"}) {
+            DataSpec d = ConfigMapper.get().readValue("dataset: npy\npath: /d\nmemory_map: " + v + "\n",
+                    DataSpec.class);
+            assertEquals(v, d.memoryMap());
+            String yaml = ConfigMapper.get().writeValueAsString(d);
+            assertTrue(yaml.contains("memory_map: " + v + "\n"), yaml);
+            assertEquals(d, ConfigMapper.get().readValue(yaml, DataSpec.class));
+        }
+        SpecException bad = rejected(() -> new DataSpec("npz", "d.npz", null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, "2"));
+        assertEquals("memory_map", bad.key());
+        assertTrue(bad.problem().contains("auto | true | false"), bad.problem());
+    }
 }

@@ -46,4 +46,37 @@ class NormalizationTest {
         BadInput e = assertThrows(BadInput.class, () -> Normalization.ofValues(new float[1], "src"));
         assertEquals("src: cannot normalise 1 value(s); set data.normalize: false", e.getMessage());
     }
+
+    @Test
+    void theArrayApplyHasTheBitsOfTheScalarOne() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        float[] x = new float[4099];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = switch (k % 7) {
+                case 0 -> Float.intBitsToFloat(rnd.nextInt());
+                case 1 -> (float) rnd.nextGaussian() * 1e30f;
+                case 2 -> Float.MIN_VALUE * rnd.nextInt(1000);
+                default -> (float) rnd.nextGaussian();
+            };
+        }
+        for (Normalization n : new Normalization[] {Normalization.NONE, Normalization.UNIT_PIXELS,
+                new Normalization(1, 0.123456789, 0.987654321), new Normalization(1.0 / 255, 0.2860, 0.3530),
+                new Normalization(3e-7, -1e10, 7e-3)}) {
+            for (int off : new int[] {0, 5}) {
+                float[] expected = x.clone();
+                for (int k = off; k < expected.length; k++) {
+                    expected[k] = n.apply(expected[k]);
+                }
+                for (int repeat = 0; repeat < 200; repeat++) { // long enough for the JIT's vectorised code
+                    float[] actual = x.clone();
+                    n.apply(actual, off, x.length - off, new double[x.length]);
+                    for (int k = 0; k < x.length; k++) {
+                        if (Float.floatToRawIntBits(expected[k]) != Float.floatToRawIntBits(actual[k])) {
+                            assertEquals(expected[k], actual[k], n + " element " + k + " repeat " + repeat);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.anneal.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,10 +132,23 @@ class NpzDatasetsTest {
         assertEquals(1, ds.test().n());
         // mean 2.5, sample std sqrt(5/3)
         assertEquals((float) ((9 - 2.5) / Math.sqrt(5.0 / 3)), ds.test().feature(0, 0));
-        assertTrue(refused(spec("npy", train, null, 0.5, test.toString(), null)).contains("remove "));
         Datasets split = Datasets.load(spec("npy", train, null, 0.5, null, null), 3);
         assertEquals(2, split.train().n());
-        assertArrayEquals(new int[] {1, 1}, split.test().classCounts());
+        assertArrayEquals(new int[] {1, 1}, split.validation().classCounts());
+        assertNull(split.test());
+        assertTrue(split.description().startsWith("npy: 2 train, 2 validation, 1 features"), split.description());
+        // A test set and a split: the split is the validation set, the test set is kept; statistics from the rest.
+        Datasets both = Datasets.load(spec("npy", train, null, 0.5, test.toString(), null), 3);
+        assertEquals(2, both.train().n());
+        assertEquals(2, both.validation().n());
+        assertEquals(1, both.test().n());
+        assertTrue(both.description().startsWith("npy: 2 train, 2 validation, 1 test, 1 features, 2 classes"),
+                both.description());
+        double mean = 0;
+        for (int i = 0; i < 2; i++) {
+            mean += split.train().feature(i, 0);
+        }
+        assertEquals(0, mean, 1e-6, "standardised with the statistics of the rows kept for training");
     }
 
     @Test

@@ -45,6 +45,12 @@ final class BaseConfig {
         return Optional.ofNullable(document.root().get(SECTION));
     }
 
+    /** Whether the config holds out a validation set ({@code data.validation_split}). */
+    boolean validating() {
+        JsonNode split = document.root().path("data").path("validation_split");
+        return !split.isMissingNode() && !split.isNull();
+    }
+
     /** {@code file:line} of a key path of the file, for messages. */
     String where(String path) {
         return document.where(path);

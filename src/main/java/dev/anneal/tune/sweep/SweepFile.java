@@ -91,7 +91,7 @@ final class SweepFile {
             Asha asha = es == null || es.isNull() ? null : new Asha(es.get("min_epochs").asLong(), es.get("eta").asInt());
             SweepSpec spec = new SweepSpec(root.get("method").asText(), keys, root.path("count").asInt(0),
                     root.get("seed").asLong(), SweepMetric.of(root.get("metric").asText(), root.get("goal").asText(),
-                    origin), asha, strings(root.get("fixed")));
+                    origin, root.get("metric").asText().startsWith("val_")), asha, strings(root.get("fixed")));
             SweepSettings settings = new SweepSettings(root.get("parallel").asInt(), root.get("trial_threads").asInt(),
                     strings(root.get("devices")));
             List<Trial> trials = new ArrayList<>();

@@ -73,7 +73,7 @@ final class SweepPlan {
         String metric = r.metric() != null ? r.metric() : section.map(SweepSection.Values::metric).orElse(null);
         String goal = r.goal() != null ? r.goal() : section.map(SweepSection.Values::goal).orElse(null);
         return new SweepSpec(method, keys, count == null ? 0 : count, seed == null ? 0 : seed,
-                SweepMetric.of(metric, goal, "--metric/--goal"), asha(r, section), r.fixed());
+                SweepMetric.of(metric, goal, "--metric/--goal", base.validating()), asha(r, section), r.fixed());
     }
 
     private static Asha asha(SweepRequest r, Optional<SweepSection.Values> section) {

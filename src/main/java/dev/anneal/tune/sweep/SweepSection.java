@@ -13,7 +13,8 @@ import java.util.Map;
  * <pre>
  * sweep:
  *   method: grid                 # grid | random (default: random when count is given, else grid)
- *   metric: {name: test_accuracy, goal: maximize}   # or metric: test_loss and goal: min
+ *   metric: {name: test_accuracy, goal: maximize}   # or metric: test_loss and goal: min; val_* with
+ *                                                   # data.validation_split
  *   count: 20                    # random search: number of trials
  *   seed: 0
  *   early_terminate: {type: asha, min_epochs: 1, eta: 3}
