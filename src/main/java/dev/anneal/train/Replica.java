@@ -20,6 +20,10 @@ import dev.anneal.optim.Optimizer;
  *
  * <p>Statistics buffer: {@code stats[2m]} the loss sum and {@code stats[2m + 1]} the correct count of micro-batch
  * {@code m}, {@code stats[2A]} the squared gradient norm.
+ *
+ * <p>Host side: two {@link HostBatch}es, one being uploaded for the current step while the other is filled with
+ * the next step's rows ({@link #gather}, possibly on {@link BatchPrefetch}'s thread), and a separate buffer for
+ * evaluation batches.
  */
 final class Replica implements AutoCloseable {
     final Backend backend;
@@ -31,6 +35,9 @@ final class Replica implements AutoCloseable {
     private final FloatArray x;
     private final IntArray labels;
     private final FloatArray stats;
+    private final HostBatch[] staged;
+    /** The index in {@link #staged} that the next {@link #gather} fills. */
+    private int spare;
     private final float[] hostX;
     private final int[] hostLabels;
     private final float[] hostStats;
@@ -55,6 +62,7 @@ final class Replica implements AutoCloseable {
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
         int evalBatch = (int) Math.max(1, Math.min(config.data().evalBatchSize(), evalRows));
         int rowsCapacity = Math.max(batch * accumulation, evalBatch);
+        this.staged = new HostBatch[] {new HostBatch(batch, accumulation, d), new HostBatch(batch, accumulation, d)};
         Mlp m = null;
         Optimizer o = null;
         FloatArray xs = null;
@@ -75,32 +83,30 @@ final class Replica implements AutoCloseable {
         this.optimizer = o;
         this.x = xs;
         this.labels = ls;
-        this.hostX = new float[rowsCapacity * d];
-        this.hostLabels = new int[rowsCapacity];
+        this.hostX = new float[evalBatch * d];
+        this.hostLabels = new int[evalBatch];
         this.hostStats = new float[2 * accumulation + 1];
         this.rows = new int[accumulation];
     }
 
     /**
-     * Gathers and uploads this replica's shards of step {@code s}'s micro-batches (global micro-batches of
-     * {@code batch * replicas} samples, shard {@code r} of each), recording each one's row count.
+     * Gathers this replica's shards of step {@code s}'s micro-batches (global micro-batches of
+     * {@code batch * replicas} samples, shard {@code r} of each) into the spare host batch. Touches no device
+     * buffer, so it may run on another thread while the current step's kernels run.
      */
-    void load(Dataset train, int[] order, int s, int replicas, int r) {
-        int n = train.n();
-        int global = batch * replicas;
-        int micro = Batches.microBatchesInStep(n, global, accumulation, s);
-        for (int m = 0; m < accumulation; m++) {
-            rows[m] = 0;
-            if (m < micro) {
-                Span shard = Batches.shard(Batches.microBatch(n, global, accumulation, s, m), replicas, r);
-                int offset = m * batch;
-                rows[m] = Batches.gather(train, order, shard, hostX, hostLabels, offset * d, offset);
-            }
-        }
+    void gather(Dataset train, int[] order, int s, int replicas, int r) {
+        staged[spare].gather(train, order, s, replicas, r);
+    }
+
+    /** Uploads the last gathered host batch, records each micro-batch's row count, and makes the other one spare. */
+    void uploadGathered() {
+        HostBatch b = staged[spare];
+        spare ^= 1;
+        System.arraycopy(b.rows, 0, rows, 0, accumulation);
         for (int m = 0; m < accumulation; m++) {
             if (rows[m] > 0) {
-                backend.upload(hostX, m * batch * d, x, (long) m * batch * d, rows[m] * d);
-                backend.upload(hostLabels, m * batch, labels, (long) m * batch, rows[m]);
+                backend.upload(b.x, m * batch * d, x, (long) m * batch * d, rows[m] * d);
+                backend.upload(b.labels, m * batch, labels, (long) m * batch, rows[m]);
             }
         }
     }

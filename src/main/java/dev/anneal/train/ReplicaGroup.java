@@ -32,6 +32,10 @@ import java.util.function.IntConsumer;
  * the first full-size step runs eagerly (so every lazily sized scratch buffer exists), the second is captured and
  * every later full-size step replays: one graph for the whole step with one replica, two per replica (gradients;
  * norm and update) around the all-reduce with several. A short last step of an epoch runs eagerly.
+ *
+ * <p>With prefetching ({@link BatchPrefetch}), once a step's batches are uploaded the next step's (same epoch) are
+ * gathered on a background thread while the step's kernels run, so the host's copy, conversion and normalisation
+ * of rows overlaps the step instead of preceding it.
  */
 public final class ReplicaGroup implements AutoCloseable {
     /** A step's outcome: summed loss over its samples, squared gradient norm, samples, whether it was applied. */
@@ -46,6 +50,7 @@ public final class ReplicaGroup implements AutoCloseable {
     private final int accumulation;
     private final float maxNorm;
     private final boolean graphs;
+    private final BatchPrefetch prefetch;
     private boolean warm;
     private long replays;
 
@@ -54,11 +59,15 @@ public final class ReplicaGroup implements AutoCloseable {
      * {@code config.devices()} must be the number of backends.
      */
     public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes) {
-        this(backends, config, d, classes, Long.MAX_VALUE);
+        this(backends, config, d, classes, Long.MAX_VALUE, false);
     }
 
-    /** The same, evaluating sets of at most {@code evalRows} samples (see {@link Replica}'s buffers). */
-    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes, long evalRows) {
+    /**
+     * The same, evaluating sets of at most {@code evalRows} samples (see {@link Replica}'s buffers), and with
+     * {@code prefetch} gathering each next step's batches on a background thread.
+     */
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes, long evalRows,
+                        boolean prefetch) {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("no backend to train on");
         }
@@ -87,6 +96,7 @@ public final class ReplicaGroup implements AutoCloseable {
         if (graphs) {
             replicas.forEach(r -> r.optimizer.reserveState());
         }
+        this.prefetch = prefetch ? new BatchPrefetch() : null;
     }
 
     public int size() {
@@ -133,7 +143,17 @@ public final class ReplicaGroup implements AutoCloseable {
         int devices = replicas.size();
         int total = Batches.step(n, batch * devices, accumulation, s).length();
         float gradScale = (float) (1.0 / total);
-        parallel(r -> replicas.get(r).load(train, order, s, devices, r));
+        if (prefetch == null || !prefetch.take(train, order, s)) {
+            parallel(r -> replicas.get(r).gather(train, order, s, devices, r));
+        }
+        parallel(r -> replicas.get(r).uploadGathered());
+        if (prefetch != null && s + 1 < Batches.stepsPerEpoch(n, batch * devices, accumulation)) {
+            prefetch.start(train, order, s + 1, () -> {
+                for (int r = 0; r < devices; r++) {
+                    replicas.get(r).gather(train, order, s + 1, devices, r);
+                }
+            });
+        }
         boolean full = replicas.stream().allMatch(Replica::fullStep);
         for (Replica r : replicas) {
             r.optimizer.prepare(lr, momentum);
@@ -247,6 +267,9 @@ public final class ReplicaGroup implements AutoCloseable {
 
     @Override
     public void close() {
+        if (prefetch != null) {
+            prefetch.close();
+        }
         if (pool != null) {
             pool.shutdownNow();
         }

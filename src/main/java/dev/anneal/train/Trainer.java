@@ -80,7 +80,7 @@ public final class Trainer implements AutoCloseable {
         this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
         long evalRows = Math.max(data.monitored().n(), data.test() == null ? 0 : data.test().n());
-        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes(), evalRows);
+        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes(), evalRows, true);
         this.backend = replicas.first().backend;
         this.model = replicas.first().model;
         this.optimizer = replicas.first().optimizer;
