@@ -235,6 +235,7 @@ final class PredictCommand implements Callable<Integer> {
      * One image as the run's features. An image_folder run resizes and converts it as its training images were.
      * An IDX run (fashion-mnist, mnist) reads it as a square grayscale image of the training images' size (28 x 28),
      * resized the same way, and maps its 0-255 levels through the run's pixel normalisation, as the IDX bytes were.
+     * The map is the run's, global or per channel (value {@code k} of the NCHW planes is feature {@code k}).
      */
     private static float[] image(Path file, DataSpec ds, int d, Normalization norm) {
         boolean folder = DataSpec.IMAGE_FOLDER.equals(ds.dataset());
@@ -246,7 +247,7 @@ final class PredictCommand implements Callable<Integer> {
         float[] v = folder ? ImageFolderReader.readImage(file, ds.imageSize().get(0), ds.imageSize().get(1),
                 ds.color()) : ImageFolderReader.readImage(file, side, side, "grayscale");
         for (int k = 0; k < v.length; k++) {
-            v[k] = norm.apply(folder ? v[k] : Math.round(v[k] * 255f));
+            v[k] = norm.apply(folder ? v[k] : Math.round(v[k] * 255f), k);
         }
         return v;
     }

@@ -21,8 +21,13 @@ import java.util.function.Function;
  * dimensions are flattened in C order. {@code uint8} features are pixels: mapped exactly as IDX images
  * ({@code x = (p/255 - mean)/std} with the global pixel mean and sample standard deviation of the training set,
  * or {@code p/255} without {@code data.normalize}), so the same images as IDX or NPZ give the same bits. Other
- * dtypes are converted to float32 and, with {@code data.normalize}, standardised by the training set's global mean
- * and standard deviation (one pair for all features and channels, as for the built-in datasets). Labels: an
+ * dtypes are converted to float32 and, with {@code data.normalize: true}, standardised by the training set's global
+ * mean and standard deviation (one pair for all features and channels, as for the built-in datasets). With
+ * {@code data.normalize: per_channel} each channel has its own pair ({@link Normalization}; pixels from one
+ * histogram per channel): {@code [N, C, H, W]} and {@code [N, H, W, C]} have {@code C} channels of {@code H*W}
+ * features, {@code [N, D]} has {@code D} channels of one feature (per-feature standardisation, as scikit-learn's
+ * {@code StandardScaler}), {@code [N, H, W]} and {@code [N]} one channel (the same bits as {@code true}); 5 or
+ * more dimensions are refused, their channel axis being unknown. Labels: an
  * integer dtype, shape {@code [N]} or {@code [N, 1]}, each in {@code [0, classes)} where {@code classes} is
  * {@code data.classes} or else the largest label of train and test + 1; class names are {@code "0".."K-1"}.
  *
@@ -60,6 +65,11 @@ public final class ArrayDatasets {
             NpyRows xTrain = open(main, "x_train", map, mode, heap);
             NpyRows yTrain = main.rows("y_train", false);
             String layout = spec.layout();
+            if (spec.perChannel() && xTrain.shape().length > 4) {
+                throw new BadInput(xTrain.source() + " has shape " + xTrain.shapeText() + "; data.normalize: "
+                        + "per_channel needs features [N], [N, D], [N, H, W] or [N, C, H, W] / [N, H, W, C] (with "
+                        + "data.layout) to know the channels: reshape them, or set data.normalize: true");
+            }
             RawFeatures trainX = features(xTrain, layout, map);
             int[] trainRawLabels = labels(yTrain, trainX.n(), xTrain);
             RawFeatures testX = null;
@@ -80,8 +90,9 @@ public final class ArrayDatasets {
 
     /**
      * New inputs ({@code anneal predict}): the rows of {@code x} read as {@link #load} reads features (NCHW with
-     * {@code layout}, the run's {@code data.layout}) and mapped by the run's {@code norm}: {@code uint8} through its
-     * 256-entry table, other dtypes by {@link Normalization#apply}. Row-major {@code N x D}.
+     * {@code layout}, the run's {@code data.layout}) and mapped by the run's {@code norm}, global or per channel:
+     * {@code uint8} through its 256-entry tables, other dtypes by {@link Normalization#apply(float[], int, int,
+     * double[])}, the bits training computed. Row-major {@code N x D}.
      */
     public static float[] inputs(NpyArray x, String layout, Normalization norm) {
         RawFeatures raw = features(NpyRows.of(x), layout, false);
@@ -98,7 +109,8 @@ public final class ArrayDatasets {
 
     /**
      * The features of {@code x} as rows, NCHW-flattened: read into memory, or left in the file and converted as
-     * they are copied ({@link MappedFeatures}) when {@code map}; the same values either way.
+     * they are copied ({@link MappedFeatures}) when {@code map}; the same values either way. Their channels
+     * ({@link RawFeatures#channels}): {@code C} of a 4-d array, {@code D} of {@code [N, D]}, else 1.
      */
     static RawFeatures features(NpyRows x, String layout, boolean map) {
         long[] s = x.shape();
@@ -131,21 +143,22 @@ public final class ArrayDatasets {
         int rows = (int) n;
         int width = (int) d;
         int[] order = DataSpec.NHWC.equals(layout) ? rowMap(s, true) : null;
+        int channels = s.length == 2 ? width : s.length == 4 ? (int) (DataSpec.NHWC.equals(layout) ? s[3] : s[1]) : 1;
         if (map) {
-            return RawFeatures.of(new MappedFeatures(x, order));
+            return RawFeatures.of(new MappedFeatures(x, order), channels);
         }
         if (x.dtype().unsignedByte()) {
             byte[] px = new byte[rows * width];
             for (int r = 0; r < rows; r++) {
                 x.bytes(r, order, width, px, r * width);
             }
-            return new RawFeatures(px, null, rows, width);
+            return new RawFeatures(px, null, rows, width, channels);
         }
         float[] v = new float[rows * width];
         for (int r = 0; r < rows; r++) {
             x.floats(r, order, width, v, r * width);
         }
-        return new RawFeatures(null, v, rows, width);
+        return new RawFeatures(null, v, rows, width, channels);
     }
 
     /**

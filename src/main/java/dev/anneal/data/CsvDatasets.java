@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * order (class {@code k} is the k-th name), and a test label the training set lacks is refused. With
  * {@code data.normalize}, each feature column {@code j} is standardised as {@code x = (v - mean_j) / std_j} with the
  * mean and sample standard deviation of the training rows (after any split), computed in double in row order; a
- * constant column ({@code std_j = 0}) is only centred, as scikit-learn's {@code StandardScaler} does.
+ * constant column ({@code std_j = 0}) is only centred, as scikit-learn's {@code StandardScaler} does. Each column
+ * being its own channel, {@code data.normalize: per_channel} means the same here as {@code true}.
  */
 public final class CsvDatasets {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
@@ -116,7 +117,7 @@ public final class CsvDatasets {
             trainX = rows(trainX, d, split.kept());
             trainY = Splits.select(trainY, split.kept());
         }
-        double[][] stats = spec.normalize() ? standardise(trainX, d, validationX, testX) : new double[2][];
+        double[][] stats = spec.normalizes() ? standardise(trainX, d, validationX, testX) : new double[2][];
         columnsOut[0] = new ColumnStats(features, stats[0], stats[1]);
         int classes = labels.names().size();
         Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);

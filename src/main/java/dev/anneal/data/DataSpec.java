@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.anneal.spec.Format;
 import dev.anneal.spec.Require;
 import dev.anneal.spec.SpecException;
+import dev.anneal.spec.WordOrBoolean;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +20,7 @@ import java.util.Set;
  *   path: /usr/share/datasets/fashion-mnist
  *   batch_size: 128
  *   eval_batch_size: 1000
- *   normalize: true
+ *   normalize: true               # true | false | per_channel
  * </pre>
  *
  * <p>The synthetic parameters ({@code train_samples}, {@code test_samples}, {@code features}, {@code classes},
@@ -37,14 +38,24 @@ import java.util.Set;
  * whether {@code npz} / {@code npy} training features stay in their files, memory-mapped, instead of being read
  * into the heap ({@link ArrayDatasets}). Each of these keys is refused for the datasets it does not apply to.
  *
+ * <p>{@code normalize}, like {@code memory_map}, takes a YAML boolean or a word ({@link WordOrBoolean} reads
+ * both and writes {@code true} and {@code false} back as booleans): {@code true} standardises every feature with
+ * the training set's global mean and standard deviation, {@code per_channel} with one mean and standard deviation
+ * per channel ({@link Normalization}: 1 channel for the IDX datasets, {@code [N, H, W]} and {@code [N]} arrays and
+ * grayscale image folders, so the same bits as {@code true}; {@code C} for {@code [N, C, H, W]} and
+ * {@code [N, H, W, C]} arrays; 3 for rgb image folders; one per feature for {@code [N, D]} arrays and synthetic
+ * data; csv columns are standardised one by one either way), {@code false} only scales ({@code uint8} pixels by
+ * 1/255). {@link #normalize()} is the word; {@link #normalizes()} and {@link #perChannel()} say what it means.
+ *
  * @param dataset {@code dataset}: {@code fashion-mnist} (default), {@code mnist} or {@code synthetic}
  * @param path {@code path}: the directory holding the four IDX files; defaults to
  *     {@value #FASHION_MNIST_DIR} for fashion-mnist (Debian package {@code dataset-fashion-mnist}) and
  *     {@value #MNIST_DIR} for mnist; null for synthetic unless given
  * @param batchSize {@code batch_size}: training samples per micro-batch, &gt; 0, default 128
  * @param evalBatchSize {@code eval_batch_size}: samples per evaluation batch, &gt; 0, default 1000
- * @param normalize {@code normalize}: standardise features with the training set's global mean and standard
- *     deviation (see {@link Normalization}), default true
+ * @param normalize {@code normalize}: {@code "true"} (default: standardise features with the training set's
+ *     global mean and standard deviation, see {@link Normalization}), {@code "per_channel"} (one mean and standard
+ *     deviation per channel) or {@code "false"} (scale only)
  * @param trainSamples {@code train_samples}: synthetic training samples, &gt; 0, default 2048
  * @param testSamples {@code test_samples}: synthetic test samples, &gt; 0, default 512
  * @param features {@code features}: synthetic feature dimension, &gt; 0, default 32
@@ -64,12 +75,14 @@ import java.util.Set;
  *     would take more than a quarter of the heap or more than one Java array holds), {@code true} (always map) or
  *     {@code false} (never: data too large for the heap is refused, naming this key); see {@link ArrayDatasets}
  */
-public record DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
-                       Integer trainSamples, Integer testSamples, Integer features, Integer classes,
-                       Double noise, String testPath, String layout, String labelColumn,
+public record DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize,
+                       @JsonDeserialize(using = WordOrBoolean.class)
+                       @JsonSerialize(using = WordOrBoolean.Writer.class) String normalize,
+                       Integer trainSamples, Integer testSamples, Integer features, Integer classes, Double noise,
+                       String testPath, String layout, String labelColumn,
                        List<String> featureColumns, Double validationSplit, List<Integer> imageSize,
-                       String color, @JsonDeserialize(using = MemoryMapValue.class)
-                       @JsonSerialize(using = MemoryMapValue.Writer.class) String memoryMap) {
+                       String color, @JsonDeserialize(using = WordOrBoolean.class)
+                       @JsonSerialize(using = WordOrBoolean.Writer.class) String memoryMap) {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String MNIST = "mnist";
     public static final String SYNTHETIC = "synthetic";
@@ -83,6 +96,10 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
     public static final String MAP_AUTO = "auto";
     public static final String MAP_ALWAYS = "true";
     public static final String MAP_NEVER = "false";
+    /** {@code normalize} values: the global statistics, none (scale only), one pair per channel. */
+    public static final String NORMALIZE_GLOBAL = "true";
+    public static final String NORMALIZE_OFF = "false";
+    public static final String NORMALIZE_PER_CHANNEL = "per_channel";
     public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
     public static final String MNIST_DIR = "/usr/share/datasets/mnist";
 
@@ -107,7 +124,8 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
         }
         batchSize = batchSize == null ? 128 : batchSize;
         evalBatchSize = evalBatchSize == null ? 1000 : evalBatchSize;
-        normalize = normalize == null ? Boolean.TRUE : normalize;
+        normalize = normalize == null ? NORMALIZE_GLOBAL : normalize;
+        Require.oneOf("normalize", normalize, NORMALIZE_GLOBAL, NORMALIZE_OFF, NORMALIZE_PER_CHANNEL);
         positive("batch_size", batchSize);
         positive("eval_batch_size", evalBatchSize);
         if (SYNTHETIC.equals(dataset)) {
@@ -142,7 +160,8 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
                 throw new SpecException("image_size", "is required for dataset image_folder: [height, width] that "
                         + "every image is resized to, e.g. [28, 28]");
             }
-            if (imageSize.size() != 2 || imageSize.contains(null) || imageSize.get(0) < 1 || imageSize.get(1) < 1) {
+            if (imageSize.size() != 2 || imageSize.stream().anyMatch(java.util.Objects::isNull) || imageSize.get(0) < 1
+                    || imageSize.get(1) < 1) {
                 throw new SpecException("image_size", "must be [height, width] with both > 0, got " + imageSize);
             }
             imageSize = List.copyOf(imageSize);
@@ -158,13 +177,14 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
         }
     }
 
-    /** The spec without {@code memory_map} (its default). */
+    /** The spec without {@code memory_map} (its default), {@code normalize} as a boolean (null: the default). */
     public DataSpec(String dataset, String path, Integer batchSize, Integer evalBatchSize, Boolean normalize,
                     Integer trainSamples, Integer testSamples, Integer features, Integer classes, Double noise,
                     String testPath, String layout, String labelColumn, List<String> featureColumns,
                     Double validationSplit, List<Integer> imageSize, String color) {
-        this(dataset, path, batchSize, evalBatchSize, normalize, trainSamples, testSamples, features, classes, noise,
-                testPath, layout, labelColumn, featureColumns, validationSplit, imageSize, color, null);
+        this(dataset, path, batchSize, evalBatchSize, normalize == null ? null : normalize.toString(), trainSamples,
+                testSamples, features, classes, noise, testPath, layout, labelColumn, featureColumns, validationSplit,
+                imageSize, color, null);
     }
 
     /** The spec without the keys of your own data (npz, npy, csv), as before they existed. */
@@ -181,6 +201,19 @@ public record DataSpec(String dataset, String path, Integer batchSize, Integer e
                     Double validationSplit) {
         this(dataset, path, batchSize, evalBatchSize, normalize, trainSamples, testSamples, features, classes, noise,
                 testPath, layout, labelColumn, featureColumns, validationSplit, null, null);
+    }
+
+    /**
+     * Whether the features are standardised ({@code normalize} is {@code true} or {@code per_channel}); false when
+     * they are only scaled.
+     */
+    public boolean normalizes() {
+        return !NORMALIZE_OFF.equals(normalize);
+    }
+
+    /** Whether {@code normalize} is {@code per_channel}: one mean and standard deviation per channel. */
+    public boolean perChannel() {
+        return NORMALIZE_PER_CHANNEL.equals(normalize);
     }
 
     /** Whether {@code dataset} reads the user's own files ({@code npz}, {@code npy}, {@code csv}, {@code image_folder}). */

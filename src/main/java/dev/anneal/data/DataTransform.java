@@ -32,16 +32,19 @@ import java.util.Objects;
  * }</pre>
  *
  * The transform is {@code {"type": "affine", "scale", "mean", "std"}} ({@link Normalization}: every value maps to
- * {@code (v * scale - mean) / std}) for fashion-mnist, mnist, npy, npz, image_folder and synthetic, and
+ * {@code (v * scale - mean) / std}) for fashion-mnist, mnist, npy, npz, image_folder and synthetic, or with
+ * {@code data.normalize: per_channel} {@code {"type": "per_channel", "scale", "channel_size", "mean": [...],
+ * "std": [...]}} (feature {@code j} of a row, in NCHW order, is in channel {@code c = j / channel_size} and maps
+ * to {@code (v * scale - mean[c]) / std[c]}; {@code features = channel_size * len(mean)}); and
  * {@code {"type": "columns", "columns", "mean", "std"}} ({@link CsvDatasets.ColumnStats}; {@code mean} and
  * {@code std} are null when {@code data.normalize} is off) for csv. Doubles are written in their shortest
- * round-trip form, so they read back bit for bit.
+ * round-trip form, so they read back bit for bit; a malformed file is refused in one line naming the field.
  *
  * @param dataset the config's {@code data.dataset}
  * @param features features per sample (the model's input width)
  * @param classNames the name of each class index
- * @param normalization the affine map of every value ({@link Normalization#NONE} for csv, as {@link Datasets}
- *     says)
+ * @param normalization the affine map of every value, global or per channel ({@link Normalization#NONE} for
+ *     csv, as {@link Datasets} says)
  * @param columns the column statistics (csv), else null
  */
 public record DataTransform(String dataset, int features, List<String> classNames, Normalization normalization,
@@ -50,6 +53,8 @@ public record DataTransform(String dataset, int features, List<String> className
     public static final String FILE = "data.json";
     /** The layout version this class writes and reads. */
     public static final int VERSION = 1;
+    /** The transform type of {@code data.normalize: per_channel}. */
+    static final String PER_CHANNEL = "per_channel";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -65,6 +70,10 @@ public record DataTransform(String dataset, int features, List<String> className
         }
         if (columns != null && columns.names().size() != features) {
             throw new IllegalArgumentException(columns.names().size() + " columns for " + features + " features");
+        }
+        if (normalization.perChannel() && (columns != null || normalization.features() != features)) {
+            throw new IllegalArgumentException(normalization + " is not a map of " + features + " features"
+                    + (columns != null ? " of a non-csv run" : ""));
         }
     }
 
@@ -101,9 +110,20 @@ public record DataTransform(String dataset, int features, List<String> className
         JsonNode tb = b.get("transform");
         for (var it = ta.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!ta.get(field).equals(tb.get(field))) {
-                return java.util.Optional.of("transform." + field + " " + tb.get(field) + " where the run has "
-                        + ta.get(field));
+            JsonNode va = ta.get(field);
+            JsonNode vb = tb.get(field);
+            if (!va.equals(vb)) {
+                if (va.isArray() && vb != null && vb.isArray() && va.size() == vb.size()) {
+                    // The first element that differs, rather than two lists of perhaps hundreds of numbers.
+                    for (int i = 0; i < va.size(); i++) {
+                        if (!va.get(i).equals(vb.get(i))) {
+                            return java.util.Optional.of("transform." + field + "[" + i + "] " + vb.get(i)
+                                    + " where the run has " + va.get(i));
+                        }
+                    }
+                }
+                return java.util.Optional.of("transform." + field + " " + shown(vb) + " where the run has "
+                        + shown(va));
             }
         }
         return ta.equals(tb) ? java.util.Optional.empty() : java.util.Optional.of("transform " + tb + " where the run "
@@ -132,7 +152,17 @@ public record DataTransform(String dataset, int features, List<String> className
         ArrayNode names = root.putArray("class_names");
         classNames.forEach(names::add);
         ObjectNode t = root.putObject("transform");
-        if (columns == null) {
+        if (normalization.perChannel()) {
+            t.put("type", PER_CHANNEL);
+            t.put("scale", normalization.scale());
+            t.put("channel_size", normalization.channelSize());
+            ArrayNode mean = t.putArray("mean");
+            ArrayNode std = t.putArray("std");
+            for (int c = 0; c < normalization.channels(); c++) {
+                mean.add(normalization.mean(c));
+                std.add(normalization.std(c));
+            }
+        } else if (columns == null) {
             t.put("type", "affine");
             t.put("scale", normalization.scale());
             t.put("mean", normalization.mean());
@@ -219,6 +249,32 @@ public record DataTransform(String dataset, int features, List<String> className
             }
             return new DataTransform(dataset, features, classNames, new Normalization(scale, mean, std), null);
         }
+        if (type.equals(PER_CHANNEL) && !csv) {
+            double scale = f.number(t, "scale");
+            int size = f.positive(t, "channel_size", "transform.channel_size");
+            if (features % size != 0) {
+                throw f.bad("field \"transform.channel_size\" is " + size + ", which does not divide \"features\" "
+                        + features);
+            }
+            int channels = features / size;
+            double[] mean = f.numbers(t, "mean", channels);
+            double[] std = f.numbers(t, "std", channels);
+            if (mean == null || std == null) {
+                throw f.bad("fields \"transform.mean\" and \"transform.std\" must be arrays of " + channels
+                        + " numbers (features / channel_size)");
+            }
+            if (!Double.isFinite(scale)) {
+                throw f.bad("field \"transform.scale\" is " + scale + "; expected a finite number");
+            }
+            for (int c = 0; c < channels; c++) {
+                if (!(std[c] > 0) || !Double.isFinite(std[c]) || !Double.isFinite(mean[c])) {
+                    throw f.bad("field \"transform\" needs a finite mean and a finite std > 0 for every channel, "
+                            + "got " + mean[c] + " and " + std[c] + " for channel " + c);
+                }
+            }
+            return new DataTransform(dataset, features, classNames, Normalization.perChannel(scale, size, mean, std),
+                    null);
+        }
         if (type.equals("columns") && csv) {
             List<String> cols = f.texts(f.field(t, "columns", "transform.columns"), "transform.columns");
             if (cols.size() != features) {
@@ -233,8 +289,8 @@ public record DataTransform(String dataset, int features, List<String> className
             return new DataTransform(dataset, features, classNames, Normalization.NONE,
                     new CsvDatasets.ColumnStats(cols, mean, std));
         }
-        throw f.bad("field \"transform.type\" is \"" + type + "\", but a " + dataset + " run's transform is \""
-                + (csv ? "columns" : "affine") + "\"");
+        throw f.bad("field \"transform.type\" is \"" + type + "\", but a " + dataset
+                + " run's transform is " + (csv ? "\"columns\"" : "\"affine\" or \"" + PER_CHANNEL + "\""));
     }
 
     private static String shown(JsonNode value) {
@@ -279,9 +335,13 @@ public record DataTransform(String dataset, int features, List<String> className
         }
 
         int positive(JsonNode parent, String name) {
-            JsonNode v = field(parent, name);
+            return positive(parent, name, name);
+        }
+
+        int positive(JsonNode parent, String name, String path) {
+            JsonNode v = field(parent, name, path);
             if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
-                throw bad("field \"" + name + "\" is " + shown(v) + "; expected a whole number >= 1");
+                throw bad("field \"" + path + "\" is " + shown(v) + "; expected a whole number >= 1");
             }
             return v.intValue();
         }

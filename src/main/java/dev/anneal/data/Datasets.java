@@ -16,10 +16,12 @@ import java.util.Objects;
  * {@code .gz} suffix (the raw file is preferred when both exist; the dotted names {@code train-images.idx3-ubyte}
  * of some mirrors are accepted too). Features are the pixels of an image, row-major ({@code d = rows * cols}),
  * mapped by {@link Normalization}: {@code x = (p/255 - mean)/std} with the training set's global pixel mean and
- * standard deviation when {@code data.normalize}, else {@code x = p/255}. {@code synthetic} draws a
- * {@link Synthetic} problem from the seed and, when {@code data.normalize}, standardises it the same way
- * (without the 1/255). Your own data: {@code npz} and {@code npy} are read by {@link ArrayDatasets}, {@code csv}
- * by {@link CsvDatasets}.
+ * standard deviation when {@code data.normalize} is {@code true}, else {@code x = p/255}; the images have one
+ * channel, so {@code per_channel} gives the same statistics and the same bits as {@code true}. {@code synthetic}
+ * draws a {@link Synthetic} problem from the seed and, when {@code data.normalize}, standardises it the same way
+ * (without the 1/255; with {@code per_channel}, each feature by its own mean and standard deviation). Your own
+ * data: {@code npz} and {@code npy} are read by {@link ArrayDatasets}, {@code csv} by {@link CsvDatasets},
+ * {@code image_folder} by {@link ImageFolderDatasets}.
  *
  * <p>Held-out sets. {@code data.validation_split} (any dataset) holds out a stratified, seeded share of the
  * training set ({@link Splits}) as the <em>validation</em> set, which training evaluates after every epoch (what a
@@ -130,8 +132,10 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         Synthetic s = Synthetic.of(spec, seed);
         Dataset train = s.train(spec.trainSamples());
         Dataset test = s.test(spec.testSamples());
-        return assemble(spec, seed, new RawFeatures(null, train.features(), train.n(), train.d()), train.labels(),
-                new RawFeatures(null, test.features(), test.n(), test.d()), test.labels(), train.classes(),
+        // One channel per feature: per_channel standardises each feature on its own.
+        return assemble(spec, seed, new RawFeatures(null, train.features(), train.n(), train.d(), train.d()),
+                train.labels(), new RawFeatures(null, test.features(), test.n(), test.d(), test.d()), test.labels(),
+                train.classes(),
                 "synthetic training set", numberedClasses(train.classes()));
     }
 
@@ -141,14 +145,17 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
      * @param name {@code fashion-mnist} or {@code mnist}: names the dataset in messages and the description
      */
     public static Datasets images(String name, Path dir, boolean normalize) {
-        return images(name, dir, normalize, null, 0);
+        return images(name, dir, normalize ? DataSpec.NORMALIZE_GLOBAL : DataSpec.NORMALIZE_OFF, null, 0);
     }
 
     /**
      * The same, holding out {@code validationSplit} of the training images (stratified, stream {@code seed}) as
      * the validation set when it is not null.
+     *
+     * @param normalize {@code data.normalize}: {@code true}, {@code false} or {@code per_channel} (one channel:
+     *     the same as {@code true})
      */
-    public static Datasets images(String name, Path dir, boolean normalize, Double validationSplit, long seed) {
+    public static Datasets images(String name, Path dir, String normalize, Double validationSplit, long seed) {
         if (!Files.exists(dir)) {
             throw new BadInput("data.path " + dir + ": no such directory; " + installHint(name));
         }
@@ -211,6 +218,18 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
 
     /** {@link #assemble(DataSpec, long, RawFeatures, int[], RawFeatures, int[], int, String, List)} by its keys. */
     static Datasets assemble(String name, Double validationSplit, boolean normalize, long seed, RawFeatures trainX,
+                             int[] trainY, RawFeatures testX, int[] testY, int classes, String source,
+                             List<String> classNames) {
+        return assemble(name, validationSplit, normalize ? DataSpec.NORMALIZE_GLOBAL : DataSpec.NORMALIZE_OFF, seed,
+                trainX, trainY, testX, testY, classes, source, classNames);
+    }
+
+    /**
+     * {@link #assemble(DataSpec, long, RawFeatures, int[], RawFeatures, int[], int, String, List)} by its keys;
+     * {@code normalize} is {@code data.normalize}'s word ({@code true}, {@code false}, {@code per_channel}: the
+     * statistics of each channel of {@code trainX}, {@link RawFeatures#channels}).
+     */
+    static Datasets assemble(String name, Double validationSplit, String normalize, long seed, RawFeatures trainX,
                              int[] trainY, RawFeatures testX, int[] testY, int classes, String source,
                              List<String> classNames) {
         RawFeatures validationX = null;

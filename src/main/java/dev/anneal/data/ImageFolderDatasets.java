@@ -9,9 +9,10 @@ import java.nio.file.Path;
  * [0, 1], NCHW), the test images from {@code data.test_path} with the training set's class mapping, and with
  * {@code data.validation_split} a stratified seeded hold-out of the training images as the validation set
  * ({@link Datasets}); one of the two is needed.
- * With {@code data.normalize} the features are standardised by the training images' global mean and sample
- * standard deviation, as for the IDX datasets ({@link Normalization#ofValues}); the class names are the folder
- * names.
+ * With {@code data.normalize: true} the features are standardised by the training images' global mean and sample
+ * standard deviation, as for the IDX datasets ({@link Normalization#ofValues}); with {@code per_channel} by each
+ * channel's (one for grayscale, so the same bits as {@code true}; R, G and B for rgb, as torchvision's
+ * {@code Normalize(mean=[...], std=[...])} with the dataset's statistics). The class names are the folder names.
  */
 final class ImageFolderDatasets {
     private ImageFolderDatasets() {
@@ -32,14 +33,14 @@ final class ImageFolderDatasets {
                     + "two: add a folder per class");
         }
         int d = train.featuresPerImage();
-        RawFeatures trainX = new RawFeatures(null, train.pixels(), train.n(), d);
+        RawFeatures trainX = new RawFeatures(null, train.pixels(), train.n(), d, train.channels());
         int[] trainLabels = train.labels();
         RawFeatures testX = null;
         int[] testLabels = null;
         if (spec.testPath() != null) {
             ImageFolderData test = ImageFolderReader.read(Path.of(spec.testPath()), height, width, spec.color(),
                     train.classNames());
-            testX = new RawFeatures(null, test.pixels(), test.n(), d);
+            testX = new RawFeatures(null, test.pixels(), test.n(), d, test.channels());
             testLabels = test.labels();
         } else if (spec.validationSplit() == null) {
             throw new BadInput(root + ": an image folder has no test set of its own; set data.test_path to a folder "

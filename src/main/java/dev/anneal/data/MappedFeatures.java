@@ -7,10 +7,13 @@ package dev.anneal.data;
  * <p>Sample {@code i} is file row {@code rows[i]} (row {@code i} when {@code rows} is null; a validation split
  * selects rows this way, {@link #select}), its features {@code x[j] = norm(v[map[j]])} for {@code j < d}, where
  * {@code v} is the file row, {@code map} the NHWC to NCHW map of {@link ArrayDatasets#rowMap} (the identity when
- * null) and {@code norm} the run's {@link Normalization}: {@code uint8} through {@link Normalization#byteTable},
- * other dtypes {@code norm.apply((float) v)}. That is exactly what the in-heap path ({@link RawFeatures}) computes,
- * element for element, so both give the same bits; so do the statistics ({@link #statistics}), streamed over the
- * rows in the order and precision of {@link Normalization#ofPixels} and {@link Normalization#ofValues}.
+ * null) and {@code norm} the run's {@link Normalization}, global or per channel (feature {@code j} of channel
+ * {@code j / channelSize}): {@code uint8} through its 256-entry tables ({@link Normalization#byteTables}), other
+ * dtypes {@code norm.apply((float) v, j)} in the vectorised loops of {@link Normalization#apply(float[], int, int,
+ * double[])}. That is exactly what the in-heap path ({@link RawFeatures}) computes, element for element, so both
+ * give the same bits; so do the statistics ({@link #statistics}), streamed over the rows in the order and
+ * precision of {@link Normalization#ofPixels} and {@link Normalization#ofValues} (per channel: one histogram or
+ * one pair of sums per channel).
  *
  * <p>Immutable; copies read the file with absolute positions and a per-thread scratch row, so several replicas
  * may gather from one instance at once.
@@ -22,7 +25,7 @@ final class MappedFeatures implements Normalization.FloatRows {
     private final int n;
     private final int d;
     private final Normalization norm;
-    private final float[] table;
+    private final float[][] tables;
     private final ThreadLocal<Scratch> scratch;
 
     /** One thread's working rows: pixels as copied, a file row before reordering, doubles for {@code apply}. */
@@ -32,11 +35,11 @@ final class MappedFeatures implements Normalization.FloatRows {
         final float[] fileFloats;
         final double[] values;
 
-        Scratch(int d, boolean bytes) {
+        Scratch(int d, boolean bytes, boolean tables) {
             pixels = bytes ? new byte[d] : null;
             fileBytes = bytes ? new byte[d] : null;
             fileFloats = bytes ? null : new float[d];
-            values = bytes ? null : new double[d];
+            values = bytes && tables ? null : new double[d];
         }
     }
 
@@ -61,9 +64,11 @@ final class MappedFeatures implements Normalization.FloatRows {
         this.n = (int) count;
         this.d = (int) width;
         this.norm = norm;
-        this.table = norm != null && file.dtype().unsignedByte() ? norm.byteTable() : null;
         boolean bytes = file.dtype().unsignedByte();
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this.d, bytes));
+        this.tables = norm == null || !bytes ? null : norm.perChannel() ? norm.byteTables()
+                : new float[][] {norm.byteTable()};
+        boolean haveTables = this.tables != null;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this.d, bytes, haveTables));
     }
 
     /** Samples. */
@@ -107,26 +112,49 @@ final class MappedFeatures implements Normalization.FloatRows {
         return new MappedFeatures(file, rows, map, java.util.Objects.requireNonNull(norm, "norm"));
     }
 
+    /** {@link #statistics(String, int, String)} of {@code data.normalize: true} or {@code false}. */
+    Normalization statistics(boolean normalize, String source) {
+        return statistics(normalize ? DataSpec.NORMALIZE_GLOBAL : DataSpec.NORMALIZE_OFF, 1, source);
+    }
+
     /**
      * The map of these (training) features, as {@link RawFeatures#statistics} computes it for the same values in
-     * memory: pixel statistics from the byte histogram, value statistics two passes in double in row order.
+     * memory: pixel statistics from the byte histogram (one per channel with {@code per_channel}), value
+     * statistics two passes in double in row order.
+     *
+     * @param mode {@code data.normalize}: {@code true}, {@code false} or {@code per_channel}
+     * @param channels the channels of a row (NCHW), for {@code per_channel}
      */
-    Normalization statistics(boolean normalize, String source) {
+    Normalization statistics(String mode, int channels, String source) {
+        boolean perChannel = DataSpec.NORMALIZE_PER_CHANNEL.equals(mode);
+        boolean normalize = !DataSpec.NORMALIZE_OFF.equals(mode);
         if (bytes()) {
             if (!normalize) {
                 return Normalization.UNIT_PIXELS;
             }
-            long[] counts = new long[256];
-            byte[] row = scratch.get().pixels;
+            int size = perChannel ? d / channels : d;
+            long[][] counts = new long[perChannel ? channels : 1][256];
+            Scratch s = scratch.get();
+            byte[] row = s.pixels;
             for (int i = 0; i < n; i++) {
-                file.bytes(fileRow(i), null, d, row, 0);
-                for (int j = 0; j < d; j++) {
-                    counts[row[j] & 0xff]++;
+                // Per channel in NCHW order, so that a row's channels are consecutive runs (a histogram does not
+                // depend on the order of its values, but the channel of an element depends on the layout).
+                int[] order = perChannel ? map : null;
+                file.bytes(fileRow(i), order, d, row, 0, order == null ? null : s.fileBytes);
+                for (int c = 0, j = 0; c < counts.length; c++) {
+                    long[] h = counts[c];
+                    for (int end = j + size; j < end; j++) {
+                        h[row[j] & 0xff]++;
+                    }
                 }
             }
-            return Normalization.ofPixelCounts(counts, source);
+            return perChannel ? Normalization.ofPixelCounts(counts, size, source)
+                    : Normalization.ofPixelCounts(counts[0], source);
         }
-        return normalize ? Normalization.ofValues(this, source) : Normalization.NONE;
+        if (!normalize) {
+            return Normalization.NONE;
+        }
+        return perChannel ? Normalization.ofValues(this, channels, source) : Normalization.ofValues(this, source);
     }
 
     /** The raw values of sample {@code i} (NCHW order, converted to float32, not normalised) into {@code dst}. */
@@ -142,12 +170,10 @@ final class MappedFeatures implements Normalization.FloatRows {
         }
         long r = fileRow(i);
         Scratch s = scratch.get();
-        if (table != null) {
+        if (bytes()) {
             byte[] px = s.pixels;
             file.bytes(r, map, d, px, 0, map == null ? null : s.fileBytes);
-            for (int j = 0; j < d; j++) {
-                x[off + j] = table[px[j] & 0xff];
-            }
+            norm.applyBytes(px, 0, x, off, d, tables, s.values);
             return;
         }
         file.floats(r, map, d, x, off, map == null ? null : s.fileFloats);

@@ -10,17 +10,36 @@ package dev.anneal.data;
  * @param values the floats otherwise, else null
  * @param n samples
  * @param d features per sample
+ * @param channels the channels of a row for {@code data.normalize: per_channel} (NCHW: feature {@code j} is in
+ *     channel {@code j / (d / channels)}): 1 for grayscale images, {@code C} for {@code [N, C, H, W]} arrays,
+ *     {@code d} for vectors; divides {@code d}
  * @param mapped the memory-mapped rows, else null (then {@code pixels} or {@code values} holds the features)
  */
-record RawFeatures(byte[] pixels, float[] values, int n, int d, MappedFeatures mapped) {
-    /** Features in memory. */
-    RawFeatures(byte[] pixels, float[] values, int n, int d) {
-        this(pixels, values, n, d, null);
+record RawFeatures(byte[] pixels, float[] values, int n, int d, int channels, MappedFeatures mapped) {
+    RawFeatures {
+        if (channels < 1 || d % channels != 0) {
+            throw new IllegalArgumentException(d + " features in " + channels + " channels");
+        }
     }
 
-    /** Memory-mapped rows. */
+    /** Features in memory, one channel. */
+    RawFeatures(byte[] pixels, float[] values, int n, int d) {
+        this(pixels, values, n, d, 1, null);
+    }
+
+    /** Features in memory in {@code channels} channels. */
+    RawFeatures(byte[] pixels, float[] values, int n, int d, int channels) {
+        this(pixels, values, n, d, channels, null);
+    }
+
+    /** Memory-mapped rows, one channel. */
     static RawFeatures of(MappedFeatures rows) {
-        return new RawFeatures(null, null, rows.n(), rows.d(), rows);
+        return of(rows, 1);
+    }
+
+    /** Memory-mapped rows in {@code channels} channels. */
+    static RawFeatures of(MappedFeatures rows, int channels) {
+        return new RawFeatures(null, null, rows.n(), rows.d(), channels, rows);
     }
 
     boolean bytes() {
@@ -35,35 +54,47 @@ record RawFeatures(byte[] pixels, float[] values, int n, int d, MappedFeatures m
     /** The rows {@code indices}, in that order. */
     RawFeatures select(int[] indices) {
         if (mapped != null) {
-            return of(mapped.select(indices));
+            return of(mapped.select(indices), channels);
         }
         if (bytes()) {
             byte[] out = new byte[indices.length * d];
             for (int k = 0; k < indices.length; k++) {
                 System.arraycopy(pixels, indices[k] * d, out, k * d, d);
             }
-            return new RawFeatures(out, null, indices.length, d);
+            return new RawFeatures(out, null, indices.length, d, channels);
         }
         float[] out = new float[indices.length * d];
         for (int k = 0; k < indices.length; k++) {
             System.arraycopy(values, indices[k] * d, out, k * d, d);
         }
-        return new RawFeatures(null, out, indices.length, d);
+        return new RawFeatures(null, out, indices.length, d, channels);
     }
 
     /** The map of the training features: pixel or value statistics when {@code normalize}, else the scale only. */
     Normalization statistics(boolean normalize, String source) {
-        if (mapped != null) {
-            return mapped.statistics(normalize, source);
-        }
-        if (bytes()) {
-            return normalize ? Normalization.ofPixels(pixels, source) : Normalization.UNIT_PIXELS;
-        }
-        return normalize ? Normalization.ofValues(values, source) : Normalization.NONE;
+        return statistics(normalize ? DataSpec.NORMALIZE_GLOBAL : DataSpec.NORMALIZE_OFF, source);
     }
 
     /**
-     * The dataset of these features mapped by {@code norm} (pixels through its 256-entry table); memory-mapped
+     * The map of the training features for {@code data.normalize} {@code mode} ({@code true}, {@code false} or
+     * {@code per_channel}): global or per-channel statistics ({@link Normalization}), or the scale only.
+     */
+    Normalization statistics(String mode, String source) {
+        if (mapped != null) {
+            return mapped.statistics(mode, channels, source);
+        }
+        boolean perChannel = DataSpec.NORMALIZE_PER_CHANNEL.equals(mode);
+        boolean normalize = !DataSpec.NORMALIZE_OFF.equals(mode);
+        if (bytes()) {
+            return !normalize ? Normalization.UNIT_PIXELS : perChannel
+                    ? Normalization.ofPixels(pixels, d, channels, source) : Normalization.ofPixels(pixels, source);
+        }
+        return !normalize ? Normalization.NONE : perChannel ? Normalization.ofValues(values, d, channels, source)
+                : Normalization.ofValues(values, source);
+    }
+
+    /**
+     * The dataset of these features mapped by {@code norm} (pixels through its 256-entry tables); memory-mapped
      * features stay mapped and are mapped by {@code norm} as they are copied.
      */
     Dataset toDataset(int[] labels, int classes, Normalization norm) {
@@ -71,15 +102,18 @@ record RawFeatures(byte[] pixels, float[] values, int n, int d, MappedFeatures m
             return new Dataset(mapped.normalized(norm), labels, classes);
         }
         float[] x = new float[n * d];
+        // Pieces of whole rows, so that each starts at feature 0 (what a per-channel map needs).
+        int rows = Math.max(1, (1 << 16) / d);
+        double[] scratch = new double[(int) Math.min(x.length, (long) rows * d)];
+        int piece = Math.max(1, scratch.length);
         if (bytes()) {
-            float[] table = norm.byteTable();
-            for (int k = 0; k < x.length; k++) {
-                x[k] = table[pixels[k] & 0xff];
+            float[][] tables = norm.perChannel() ? norm.byteTables() : new float[][] {norm.byteTable()};
+            for (int k = 0; k < x.length; k += piece) {
+                norm.applyBytes(pixels, k, x, k, Math.min(piece, x.length - k), tables, scratch);
             }
         } else {
-            double[] scratch = new double[Math.min(x.length, 1 << 16)];
-            for (int k = 0; k < x.length; k += scratch.length) {
-                int len = Math.min(scratch.length, x.length - k);
+            for (int k = 0; k < x.length; k += piece) {
+                int len = Math.min(piece, x.length - k);
                 System.arraycopy(values, k, x, k, len);
                 norm.apply(x, k, len, scratch);
             }

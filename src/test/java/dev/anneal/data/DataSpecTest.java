@@ -31,7 +31,7 @@ class DataSpecTest {
         assertEquals("/usr/share/datasets/fashion-mnist", d.path());
         assertEquals(128, d.batchSize());
         assertEquals(1000, d.evalBatchSize());
-        assertEquals(true, d.normalize());
+        assertEquals("true", d.normalize());
         assertNull(d.trainSamples());
         assertNull(d.noise());
     }
@@ -106,6 +106,35 @@ class DataSpecTest {
         String yaml = ConfigMapper.get().writeValueAsString(DataSpec.defaults());
         assertEquals(DataSpec.defaults(), ConfigMapper.get().readValue(yaml, DataSpec.class), yaml);
         assertTrue(yaml.contains("eval_batch_size: 1000"), yaml);
+    }
+
+    @Test
+    void normalizeReadsYamlBooleansAndPerChannelAndWritesThemBackUnquoted() throws Exception {
+        String[][] cases = {{"true", "true"}, {"false", "false"}, {"per_channel", "per_channel"}, {"True", "true"},
+            {"FALSE", "false"}, {"\"per_channel\"", "per_channel"}};
+        for (String[] c : cases) {
+            DataSpec d = ConfigMapper.get().readValue("dataset: synthetic\nnormalize: " + c[0] + "\n", DataSpec.class);
+            assertEquals(c[1], d.normalize(), c[0]);
+            assertEquals(!c[1].equals("false"), d.normalizes(), c[0]);
+            assertEquals(c[1].equals("per_channel"), d.perChannel(), c[0]);
+            String yaml = ConfigMapper.get().writeValueAsString(d);
+            assertTrue(yaml.contains("\nnormalize: " + c[1] + "\n"), yaml);
+            assertEquals(d, ConfigMapper.get().readValue(yaml, DataSpec.class));
+        }
+        for (String data : new String[] {"dataset: mnist", "dataset: csv\npath: t.csv\nlabel_column: y",
+            "dataset: npy\npath: /d", "dataset: image_folder\npath: /d\nimage_size: [2, 2]"}) {
+            assertTrue(ConfigMapper.get().readValue(data + "\nnormalize: per_channel\n", DataSpec.class).perChannel(),
+                    data);
+        }
+        assertEquals("true", new DataSpec("mnist", null, null, null, (Boolean) null, null, null, null, null, null)
+                .normalize());
+        assertEquals("false", new DataSpec("mnist", null, null, null, false, null, null, null, null, null).normalize());
+        for (String bad : new String[] {"2", "perchannel", "per-channel", "yes please", ""}) {
+            SpecException e = rejected(() -> new DataSpec("synthetic", null, null, null, bad, null, null, null, null,
+                    null, null, null, null, null, null, null, null, null));
+            assertEquals("normalize", e.key());
+            assertEquals("must be one of true | false | per_channel, got '" + bad + "'", e.problem());
+        }
     }
 
     private static DataSpec own(String dataset, String path, String testPath, String layout, String label,

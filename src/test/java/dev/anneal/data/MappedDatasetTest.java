@@ -301,7 +301,7 @@ class MappedDatasetTest {
     }
 
     static DataSpec spec(String dataset, Path path, String memoryMap, Double split) {
-        return new DataSpec(dataset, path.toString(), null, null, true, null, null, null, null, null, null, null,
+        return new DataSpec(dataset, path.toString(), null, null, "true", null, null, null, null, null, null, null,
                 null, null, split, null, null, memoryMap);
     }
 

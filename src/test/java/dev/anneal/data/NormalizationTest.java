@@ -2,6 +2,7 @@ package dev.anneal.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.spec.BadInput;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,35 @@ class NormalizationTest {
     void tooFewValuesCannotBeNormalized() {
         BadInput e = assertThrows(BadInput.class, () -> Normalization.ofValues(new float[1], "src"));
         assertEquals("src: cannot normalise 1 value(s); set data.normalize: false", e.getMessage());
+    }
+
+    @Test
+    void constantValuesAreRefusedEvenWhenTheirComputedDeviationIsNotExactlyZero() {
+        // 21 * (7/255) / 21 is not 7/255 exactly: the deviation would be about 1e-17, not 0.
+        assertTrue(21 * (7 / 255.0) / 21 != 7 / 255.0);
+        byte[] px = new byte[21];
+        java.util.Arrays.fill(px, (byte) 7);
+        BadInput p = assertThrows(BadInput.class, () -> Normalization.ofPixels(px, "px"));
+        assertEquals("px: every training value is 7, so the standard deviation is 0 and cannot normalise; check the "
+                + "data or set data.normalize: false", p.getMessage());
+        float[] v = new float[999];
+        java.util.Arrays.fill(v, 0.1f);
+        BadInput f = assertThrows(BadInput.class, () -> Normalization.ofValues(v, "v"));
+        assertTrue(f.getMessage().startsWith("v: every training value is 0.1, so"), f.getMessage());
+        BadInput rows = assertThrows(BadInput.class, () -> Normalization.ofValues(new Normalization.FloatRows() {
+            public int n() {
+                return 333;
+            }
+
+            public int d() {
+                return 3;
+            }
+
+            public void row(int i, float[] dst) {
+                java.util.Arrays.fill(dst, 0.1f);
+            }
+        }, "rows"));
+        assertTrue(rows.getMessage().startsWith("rows: every training value is 0.1, so"), rows.getMessage());
     }
 
     @Test
