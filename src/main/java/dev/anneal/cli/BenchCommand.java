@@ -221,8 +221,9 @@ final class BenchCommand implements Runnable {
                         file));
                 out.println(String.format(Locale.ROOT, "method: %d warm-up steps, then the median of %d "
                         + "(upload, forward + backward, norm, optimizer step, statistics read back; wall clock)%s",
-                        warmup, steps, cfg.train().cudaGraph() ? "; train.cuda_graph: replayed as a CUDA graph where "
-                                + "the device is CUDA" : ""));
+                        warmup, steps, cfg.train().graphs(o.backend().capturesGraphs())
+                                ? "; replayed as a CUDA graph (train.cuda_graph: " + cfg.train().cudaGraph() + ")"
+                                : o.backend().capturesGraphs() ? "; op by op (train.cuda_graph: false)" : ""));
                 out.println(String.format(Locale.ROOT, "step: %.3f ms, %.0f samples/s", r.secondsPerStep() * 1e3,
                         r.samplesPerSecond()));
                 if (json != null) {

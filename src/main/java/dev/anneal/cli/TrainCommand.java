@@ -219,13 +219,14 @@ final class TrainCommand implements Callable<Integer> {
 
     /** What runs where, beyond the device line: replicas and their all-reduce, graphs, what is ignored. */
     private static void note(AnnealConfig cfg, List<Backend> backends, Trainer trainer, PrintWriter out) {
-        if (backends.size() > 1 || cfg.train().cudaGraph()) {
+        boolean capture = backends.stream().allMatch(Backend::capturesGraphs);
+        if (backends.size() > 1 || cfg.train().graphs(capture)) {
             out.println("anneal: " + trainer.parallelism());
         }
         for (String line : dev.anneal.config.ParallelSummary.lines(cfg)) {
             out.println("anneal: " + line);
         }
-        if (cfg.train().cudaGraph() && !backends.stream().allMatch(Backend::capturesGraphs)) {
+        if (cfg.train().graphsRequired() && !capture) {
             out.println("anneal: train.cuda_graph is ignored on " + backends.get(0).name() + " (CUDA graphs need "
                     + "a CUDA device); steps run op by op");
         }

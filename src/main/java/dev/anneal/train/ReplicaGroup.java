@@ -76,7 +76,7 @@ public final class ReplicaGroup implements AutoCloseable {
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
         Double clip = config.train().clipGradNorm();
         this.maxNorm = clip == null ? 0f : clip.floatValue();
-        this.graphs = config.train().cudaGraph() && backends.stream().allMatch(Backend::capturesGraphs);
+        this.graphs = config.train().graphs(backends.stream().allMatch(Backend::capturesGraphs));
         AllReduce reduce = null;
         try {
             for (Backend b : backends) {

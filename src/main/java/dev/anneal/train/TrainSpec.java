@@ -1,6 +1,9 @@
 package dev.anneal.train;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.anneal.spec.Require;
+import dev.anneal.spec.WordOrBoolean;
 
 /**
  * The config section {@code train}.
@@ -20,9 +23,12 @@ import dev.anneal.spec.Require;
  *     of each epoch), default 0
  * @param keepCheckpoints {@code keep_checkpoints}: how many recent checkpoints to keep, default 2
  * @param seed {@code seed}: seeds initialisation and shuffling, default 0
- * @param cudaGraph {@code cuda_graph}: on a CUDA device, capture the training step once in a CUDA graph and replay
- *     it (one launch instead of one per kernel); the step scalars live in device memory, so the schedule still
- *     drives every replay. Ignored (with a note) on the CPU. Default false
+ * @param cudaGraph {@code cuda_graph}: {@code auto} (default) | {@code true} | {@code false}: on a CUDA device,
+ *     capture the training step once in a CUDA graph and replay it (one launch instead of one per kernel); the step
+ *     scalars live in device memory, so the schedule still drives every replay, and the results are the same bits
+ *     as op by op. {@code auto} and {@code true} use graphs wherever every device can capture them (CUDA), op by op
+ *     elsewhere (the CPU; a short last step of an epoch always runs op by op); {@code true} on the CPU adds a note
+ *     that it is ignored; {@code false} runs op by op
  * @param checkReplicasEvery {@code check_replicas_every}: with several devices, verify every this many updates
  *     that every replica's parameters are bit-identical to replica 0's (they are checked at the end of each epoch
  *     in any case; 0: only then), default 0
@@ -36,7 +42,9 @@ import dev.anneal.spec.Require;
  *     null (default) for never
  */
 public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm, Long maxSkippedSteps,
-                        String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed, Boolean cudaGraph,
+                        String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed,
+                        @JsonDeserialize(using = WordOrBoolean.class)
+                        @JsonSerialize(using = WordOrBoolean.Writer.class) String cudaGraph,
                         Long checkReplicasEvery, Boolean keepBest, String bestMetric,
                         EarlyStoppingSpec earlyStopping) {
     public TrainSpec {
@@ -47,7 +55,7 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         checkpointEvery = checkpointEvery == null ? 0L : checkpointEvery;
         keepCheckpoints = keepCheckpoints == null ? 2L : keepCheckpoints;
         seed = seed == null ? 0L : seed;
-        cudaGraph = cudaGraph == null ? Boolean.FALSE : cudaGraph;
+        cudaGraph = cudaGraph == null ? GRAPH_AUTO : cudaGraph;
         checkReplicasEvery = checkReplicasEvery == null ? 0L : checkReplicasEvery;
         keepBest = keepBest == null ? Boolean.FALSE : keepBest;
         bestMetric = bestMetric == null ? "test_accuracy" : bestMetric;
@@ -61,6 +69,7 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         Require.oneOf("plateau_metric", plateauMetric, MonitoredMetric.NAMES);
         Require.nonNegative("checkpoint_every", checkpointEvery);
         Require.positive("keep_checkpoints", keepCheckpoints);
+        Require.oneOf("cuda_graph", cudaGraph, GRAPH_AUTO, "true", "false");
         Require.nonNegative("check_replicas_every", checkReplicasEvery);
         Require.oneOf("best_metric", bestMetric, MonitoredMetric.NAMES);
     }
@@ -79,6 +88,19 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         }
         return new TrainSpec(epochs, accumulationSteps, clipGradNorm, maxSkippedSteps, plateau, checkpointEvery,
                 keepCheckpoints, seed, cudaGraph, checkReplicasEvery, keepBest, best, stopping);
+    }
+
+    /** {@code cuda_graph: auto}: graphs wherever the devices capture them. */
+    public static final String GRAPH_AUTO = "auto";
+
+    /** Whether steps are captured and replayed as CUDA graphs on devices that {@code capture} them. */
+    public boolean graphs(boolean capture) {
+        return capture && !cudaGraph.equals("false");
+    }
+
+    /** Whether the user asked for graphs explicitly ({@code cuda_graph: true}). */
+    public boolean graphsRequired() {
+        return cudaGraph.equals("true");
     }
 
     public static TrainSpec defaults() {

@@ -48,6 +48,16 @@ class CudaTrainCommandTest {
         Files.writeString(config, CONFIG);
         List<JsonNode> cpu = train(config, "cpu", "device=cpu");
         List<JsonNode> cuda = train(config, "cuda", "device=cuda");
+        // train.cuda_graph: auto (the default) replays graphs on CUDA, says so once, and gives the bits of op by op.
+        String auto = Files.readString(dir.resolve("cuda.out"));
+        assertEquals(1, auto.lines().filter(l -> l.contains("steps replayed as CUDA graphs")).count(), auto);
+        List<JsonNode> eager = train(config, "cuda-eager", "device=cuda", "train.cuda_graph=false");
+        assertTrue(!Files.readString(dir.resolve("cuda-eager.out")).contains("CUDA graphs"));
+        for (int e = 0; e < 3; e++) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) eager.get(e)).remove("samples_per_second");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) cuda.get(e)).remove("samples_per_second");
+        }
+        assertEquals(eager, cuda, "graph replay and op by op: the same bits");
         List<JsonNode> graphs = train(config, "cuda-dp-graph", "device=cuda", "devices=2", "data.batch_size=16",
                 "train.cuda_graph=true");
         for (var run : List.of(new Named("cuda", cuda), new Named("cuda-dp-graph", graphs))) {
@@ -78,6 +88,7 @@ class CudaTrainCommandTest {
         StringWriter err = new StringWriter();
         int status = Main.execute(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
         assertEquals(0, status, name + ": " + out + err);
+        Files.writeString(dir.resolve(name + ".out"), out.toString());
         assertTrue(out.toString().contains("anneal: device "), out.toString());
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> epochs = new ArrayList<>();
