@@ -1,5 +1,8 @@
 package dev.anneal.config;
 
+import static dev.anneal.spec.Saturating.plus;
+import static dev.anneal.spec.Saturating.times;
+
 import dev.anneal.data.DataSpec;
 import dev.anneal.optim.Adam;
 import dev.anneal.optim.AdamW;
@@ -352,17 +355,7 @@ public final class SizeLimits {
         return 3;
     }
 
-    /** {@code a x b}, saturating at {@link Long#MAX_VALUE} (all sizes are non-negative). */
-    private static long times(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
-    }
 
-    private static long plus(long a, long b) {
-        long s = a + b;
-        return s < 0 ? Long.MAX_VALUE : s;
-    }
 
     /** "about 20.4 TB", or "more than 9.2 EB" when the estimate saturated. */
     private static String amount(long bytes) {

@@ -1,5 +1,8 @@
 package dev.anneal.data;
 
+import static dev.anneal.spec.Saturating.plus;
+import static dev.anneal.spec.Saturating.times;
+
 import dev.anneal.spec.BadInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,14 +115,5 @@ final class MemoryMapChoice {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    private static long times(long a, long b) {
-        long hi = Math.multiplyHigh(a, b);
-        long lo = a * b;
-        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
-    }
 
-    private static long plus(long a, long b) {
-        long s = a + b;
-        return s < 0 ? Long.MAX_VALUE : s;
-    }
 }

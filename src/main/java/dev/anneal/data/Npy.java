@@ -50,13 +50,20 @@ public final class Npy {
             }
             ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             return parse(all, file.toString());
-        } catch (NoSuchFileException e) {
-            throw new BadInput(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new BadInput(file + ": permission denied");
         } catch (IOException e) {
-            throw new BadInput("cannot read " + file + ": " + e.getMessage());
+            throw unreadable(file, e);
         }
+    }
+
+    /** The one line for a file that cannot be opened or read: missing, not permitted, or another I/O error. */
+    private static BadInput unreadable(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new BadInput(file + ": no such file");
+        }
+        if (e instanceof AccessDeniedException) {
+            return new BadInput(file + ": permission denied");
+        }
+        return new BadInput("cannot read " + file + ": " + e.getMessage());
     }
 
     /**
@@ -71,12 +78,8 @@ public final class Npy {
     static Layout layout(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return layout(ch, 0, ch.size(), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new BadInput(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new BadInput(file + ": permission denied");
         } catch (IOException e) {
-            throw new BadInput("cannot read " + file + ": " + e.getMessage());
+            throw unreadable(file, e);
         }
     }
 
@@ -84,12 +87,8 @@ public final class Npy {
     static NpyRows map(Path file, long maxChunkBytes) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return map(ch, 0, ch.size(), file.toString(), maxChunkBytes);
-        } catch (NoSuchFileException e) {
-            throw new BadInput(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new BadInput(file + ": permission denied");
         } catch (IOException e) {
-            throw new BadInput("cannot read " + file + ": " + e.getMessage());
+            throw unreadable(file, e);
         }
     }
 
