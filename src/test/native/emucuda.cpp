@@ -2,8 +2,11 @@
 // memory with red zones, kernels are cuda-kernels/*.cu compiled with g++ (cuda_shim.h, k_*.cpp), and every call
 // is validated like a real device would (launch geometry, shared memory, parameter pointers, copy ranges, freed
 // and double-freed memory, out-of-memory). Errors are CUresult codes plus one line on stderr, never a crash.
-// Exports exactly the entry points dev.anneal.backend.cuda calls (see its package-info). Not a product: nothing
-// measured here says anything about GPU speed.
+// Exports exactly the entry points dev.anneal.backend.cuda calls (see its package-info), plus cuCtxGetDevice for
+// tests. Not a product: nothing measured here says anything about GPU speed. It also counts the calls that would
+// make the host wait for the GPU (cuStreamSynchronize, cuEventSynchronize, cuMemFree, ...: SyncKind), which tests
+// read through emulator-only cuDeviceGetAttribute queries, and with ANNEAL_CUDA_EMULATOR_RUN_KERNELS=0 validates
+// launches without running them, for benchmarks of host time (scripts/bench-emulated.sh).
 #include <ucontext.h>
 #include <sys/mman.h>
 
@@ -130,7 +133,54 @@ std::map<CUdeviceptr, Alloc> live;
 std::map<CUdeviceptr, Alloc> freed;  // quarantined: not reused, so a stale pointer stays detectable
 std::deque<CUdeviceptr> quarantine;
 size_t quarantined = 0;
-std::set<void*> host_allocs;
+std::map<void*, size_t> host_allocs;  // pinned host memory (cuMemAllocHost): base -> bytes
+
+// Whether [h, h + n) lies inside pinned host memory; a real driver copies pageable memory synchronously.
+bool pinned(const void* h, size_t n) {
+    auto it = host_allocs.upper_bound(const_cast<void*>(h));
+    if (it == host_allocs.begin()) return false;
+    --it;
+    const char* base = (const char*)it->first;
+    return (const char*)h >= base && (const char*)h + n <= base + it->second;
+}
+
+// ---- synchronising calls, counted for tests ------------------------------------------------------------------
+// Every call that makes a real driver block the host until the GPU has finished work (or may: a copy through
+// pageable memory) is counted per device and kind. Tests read the counts through cuDeviceGetAttribute with the
+// emulator-only attributes kQueryBase + kind (see cuDeviceGetAttribute; a real driver rejects them): the Java
+// side is src/test/java/dev/anneal/backend/cuda/EmulatedDriver.java, whose SyncCall enum lists the kinds in
+// this order. Only calls that succeed are counted; operations replayed from a graph are never counted.
+enum SyncKind {
+    SYNC_STREAM,         // cuStreamSynchronize
+    SYNC_EVENT,          // cuEventSynchronize
+    SYNC_MEM_FREE,       // cuMemFree of a live allocation (the driver waits for the device first)
+    SYNC_MEM_FREE_HOST,  // cuMemFreeHost
+    SYNC_MEMCPY_PEER,    // cuMemcpyPeer (synchronous)
+    SYNC_PAGEABLE_COPY,  // cuMemcpyHtoDAsync / cuMemcpyDtoHAsync through pageable (not cuMemAllocHost) memory
+    SYNC_CTX_DESTROY,    // cuDevicePrimaryCtxRelease of the last reference (destroys the context)
+    SYNC_KINDS
+};
+constexpr int kMaxDevices = 64;
+uint64_t sync_calls[kMaxDevices][SYNC_KINDS];
+// cuDeviceGetAttribute(v, kQueryBase + kind, d): sync calls of that kind on device d so far (saturated at
+// INT_MAX); kQueryBase + kQueryKinds: SYNC_KINDS, so that the Java side can check it lists the same kinds.
+constexpr int kQueryBase = 0x454D5500;  // "EMU\0"
+constexpr int kQueryKinds = 0xFF;
+
+void count_sync(SyncKind k, int device) {
+    if (device >= 0 && device < kMaxDevices) sync_calls[device][k]++;
+}
+
+// ANNEAL_CUDA_EMULATOR_RUN_KERNELS=0: launches are validated (geometry, parameters, pointers, ordering) but the
+// kernels do not run, so a benchmark of the host side of a step (src/jmh: EagerStepHostBench) does not time the
+// emulated kernels. Results are then meaningless; tests never set it.
+bool run_kernels() {
+    static const bool run = [] {
+        const char* s = getenv("ANNEAL_CUDA_EMULATOR_RUN_KERNELS");
+        return !(s != nullptr && strcmp(s, "0") == 0);
+    }();
+    return run;
+}
 
 const Alloc* find_in(const std::map<CUdeviceptr, Alloc>& m, CUdeviceptr p) {
     auto it = m.upper_bound(p);
@@ -229,6 +279,7 @@ struct Stream {
 std::set<Stream*> streams;
 int captures = 0;  // streams capturing now
 struct Event {
+    Context* ctx = current;  // the context it was created in: the device a host wait on it counts for
     std::chrono::steady_clock::time_point t;
     bool recorded = false;
     std::map<uint64_t, uint64_t> clock;  // its stream's clock when recorded (end of file)
@@ -572,6 +623,15 @@ EXPORT CUresult cuDeviceGetAttribute(int* v, int attr, CUdevice d) {
     NEED_INIT;
     CHECK_DEVICE(d);
     if (v == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuDeviceGetAttribute: null");
+    if (attr == kQueryBase + kQueryKinds) {
+        *v = SYNC_KINDS;
+        return CUDA_SUCCESS;
+    }
+    if (attr >= kQueryBase && attr < kQueryBase + SYNC_KINDS) {
+        uint64_t n = d < kMaxDevices ? sync_calls[d][attr - kQueryBase] : 0;
+        *v = n > 2147483647u ? 2147483647 : (int)n;
+        return CUDA_SUCCESS;
+    }
     switch (attr) {
         case 1: *v = 1024; break;                 // max threads per block
         case 2: case 3: *v = 1024; break;         // max block dim x, y
@@ -639,6 +699,7 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
     Context* c = contexts[d];
     if (c->refs <= 0) return fail(CUDA_ERROR_INVALID_CONTEXT, "cuDevicePrimaryCtxRelease: device %d not retained", d);
     if (--c->refs == 0) {
+        count_sync(SYNC_CTX_DESTROY, d);
         peer_forget(c);
         size_t n = 0, bytes = 0;
         for (auto it = live.begin(); it != live.end();) {
@@ -677,6 +738,15 @@ EXPORT CUresult cuCtxSetCurrent(void* ctx) {
     return fail(CUDA_ERROR_INVALID_CONTEXT, "cuCtxSetCurrent: %p is not a context", ctx);
 }
 
+// Not called by the backend: tests ask which device's context is current on their thread.
+EXPORT CUresult cuCtxGetDevice(CUdevice* d) {
+    LOCK;
+    NEED_CTX;
+    if (d == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuCtxGetDevice: null");
+    *d = current->device;
+    return CUDA_SUCCESS;
+}
+
 // ---- streams and events (every operation runs to completion when issued) -------------------------------------
 
 #define CHECK_STREAM(s)                                                               \
@@ -700,6 +770,7 @@ EXPORT CUresult cuStreamSynchronize(void* s) {
     CHECK_STREAM(s);
     if (capturing_stream(s) != nullptr || (s == nullptr && captures > 0)) return refused_in_capture(__func__);
     order_host_waits((Stream*)s, nullptr);
+    count_sync(SYNC_STREAM, s != nullptr ? ((Stream*)s)->ctx->device : current->device);
     return CUDA_SUCCESS;
 }
 
@@ -746,6 +817,7 @@ EXPORT CUresult cuEventSynchronize(void* e) {
     if (!events.count((Event*)e))
         return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventSynchronize: %p is not a live event", e);
     order_host_waits(nullptr, (Event*)e);
+    count_sync(SYNC_EVENT, ((Event*)e)->ctx != nullptr ? ((Event*)e)->ctx->device : current->device);
     return CUDA_SUCCESS;
 }
 
@@ -814,6 +886,7 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
         release_alloc(it);
         return r;
     }
+    count_sync(SYNC_MEM_FREE, it->second.ctx->device);
     release_alloc(it);
     return CUDA_SUCCESS;
 }
@@ -825,7 +898,7 @@ EXPORT CUresult cuMemAllocHost_v2(void** p, size_t bytes) {
     if (p == nullptr || bytes == 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemAllocHost: bad arguments");
     void* q = malloc(bytes);
     if (q == nullptr) return fail(CUDA_ERROR_OUT_OF_MEMORY, "cuMemAllocHost: %zu bytes", bytes);
-    host_allocs.insert(q);
+    host_allocs[q] = bytes;
     *p = q;
     return CUDA_SUCCESS;
 }
@@ -836,6 +909,7 @@ EXPORT CUresult cuMemFreeHost(void* p) {
     REFUSED_IN_CAPTURE;
     if (!host_allocs.erase(p)) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemFreeHost: %p is not live pinned memory", p);
     free(p);
+    count_sync(SYNC_MEM_FREE_HOST, current->device);
     return CUDA_SUCCESS;
 }
 
@@ -868,7 +942,9 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void* h, size_t n, voi
     NEED_CTX;
     CHECK_STREAM(s);
     CAPTURE_OR_RUN(s, htod_now(d, h, n, replay));
-    return htod_now(d, h, n, s);
+    CUresult r = htod_now(d, h, n, s);
+    if (r == CUDA_SUCCESS && n > 0 && !pinned(h, n)) count_sync(SYNC_PAGEABLE_COPY, current->device);
+    return r;
 }
 
 CUresult htod_now(CUdeviceptr d, const void* h, size_t n, void* s) {
@@ -889,7 +965,9 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void* h, CUdeviceptr d, size_t n, void* s) 
     NEED_CTX;
     CHECK_STREAM(s);
     CAPTURE_OR_RUN(s, dtoh_now(h, d, n, replay));
-    return dtoh_now(h, d, n, s);
+    CUresult r = dtoh_now(h, d, n, s);
+    if (r == CUDA_SUCCESS && n > 0 && !pinned(h, n)) count_sync(SYNC_PAGEABLE_COPY, current->device);
+    return r;
 }
 
 CUresult dtoh_now(void* h, CUdeviceptr d, size_t n, void* s) {
@@ -1110,6 +1188,7 @@ CUresult launch_now(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
         used.push_back(find_in(live, p));
         if (CUresult r = order_use(s, used.back(), true, k.name, i)) return r;
     }
+    if (!run_kernels()) return CUDA_SUCCESS;
     in_launch = true;
     launch_invoke = k.invoke;
     launch_params = params;
@@ -1442,5 +1521,7 @@ EXPORT CUresult cuMemcpyPeer(CUdeviceptr dst, void* dst_ctx, CUdeviceptr src, vo
     LOCK;
     NEED_CTX;
     REFUSED_IN_CAPTURE;
-    return peer_copy("cuMemcpyPeer", dst, dst_ctx, src, src_ctx, n, nullptr);
+    CUresult r = peer_copy("cuMemcpyPeer", dst, dst_ctx, src, src_ctx, n, nullptr);
+    if (r == CUDA_SUCCESS) count_sync(SYNC_MEMCPY_PEER, current->device);
+    return r;
 }

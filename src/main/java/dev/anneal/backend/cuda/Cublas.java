@@ -24,6 +24,11 @@ final class Cublas implements AutoCloseable {
     private static final String LOAD_PROBLEM = load();
 
     private final cublasHandle handle;
+    /** alpha and beta, rewritten per call (host pointer mode: cuBLAS reads them before {@code cublasSgemm} returns). */
+    private final float[] alpha = new float[1];
+    private final float[] beta = new float[1];
+    private final Pointer alphaPointer = Pointer.to(alpha);
+    private final Pointer betaPointer = Pointer.to(beta);
 
     private Cublas(cublasHandle handle) {
         this.handle = handle;
@@ -54,10 +59,14 @@ final class Cublas implements AutoCloseable {
     /** Row-major {@code c = alpha op(a) op(b) + beta c} of {@code g} (with beta 0, C is not read). */
     void sgemm(SgemmLaunch g) {
         ColumnMajor cm = ColumnMajor.of(g);
+        alpha[0] = g.alpha();
+        beta[0] = g.beta();
         int status = JCublas2.cublasSgemm(handle, cm.opFirst(), cm.opSecond(), cm.m(), cm.n(), cm.k(),
-                Pointer.to(new float[] {g.alpha()}), g.b().pointer(), cm.ldFirst(), g.a().pointer(), cm.ldSecond(),
-                Pointer.to(new float[] {g.beta()}), g.c().pointer(), cm.ldc());
-        check(status, "cublasSgemm " + g.describe());
+                alphaPointer, g.b().pointer(), cm.ldFirst(), g.a().pointer(), cm.ldSecond(), betaPointer,
+                g.c().pointer(), cm.ldc());
+        if (status != cublasStatus.CUBLAS_STATUS_SUCCESS) {
+            throw CudaException.cublas("cublasSgemm " + g.describe(), status);
+        }
     }
 
     @Override

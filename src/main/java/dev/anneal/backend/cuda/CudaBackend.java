@@ -20,6 +20,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUgraph;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
@@ -27,9 +28,15 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * The CUDA backend: the {@link Backend} ops on one NVIDIA GPU through JCuda's driver API. The device's primary
- * context (made current on the calling thread at each op), one stream on which every copy and kernel is queued
+ * context (made current on the calling thread by each op), one stream on which every copy and kernel is queued
  * in order, the kernels' PTX modules loaded once ({@link CudaModules}), pinned staging memory for transfers
  * ({@link Staging}), cuBLAS for SGEMM where it loads ({@link Cublas}), else Anneal's SGEMM kernels.
+ *
+ * <p>Launches are cheap on the host: each kernel's argument block is packed once and reused
+ * ({@link ArgumentBlocks}), error messages are built only when a call fails, and an op skips
+ * {@code cuCtxSetCurrent} when this backend was the last to make its context current on the thread. That skip
+ * trusts that only backends change a thread's current context: code that calls {@code cuCtxSetCurrent} itself
+ * (some emulator tests) must not then use, on that thread, a backend that was current there before.
  *
  * <p>Each op checks its arguments on the host exactly as the CPU backend does ({@link CudaPlanner}) and queues its
  * kernels through typed launchers; ops return before the GPU finishes, {@link #download} and {@link #synchronize}
@@ -45,6 +52,11 @@ public final class CudaBackend implements Backend {
     public static final String GEMM_PROPERTY = "anneal.cuda.gemm";
     private static final long STAGING_HALF_BYTES = 4L << 20;
     private static final long INITIAL_ROW_STATS = 2L * 1024;
+    /**
+     * Per thread, the {@link #currentMark} of the backend that last made its context current on it (through
+     * {@link #enter}), so that an op on the same backend skips {@code cuCtxSetCurrent}.
+     */
+    private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
 
     /** Which SGEMM runs. */
     enum Gemm {
@@ -62,6 +74,9 @@ public final class CudaBackend implements Backend {
     }
 
     private final CudaDevice device;
+    private final String name;
+    /** This backend's identity in {@link #CURRENT}: an object of its own, so a thread keeps no backend alive. */
+    private final Object currentMark = new Object();
     private final Memory memory = new Memory();
     private final CudaPlanner planner = new CudaPlanner(memory);
     private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -72,10 +87,12 @@ public final class CudaBackend implements Backend {
     private boolean streamCreated;
     private CudaModules modules;
     private Staging staging;
+    private ArgumentBlocks argumentBlocks;
     private Cublas cublas;
     private String gemm;
     private CudaFloats rowStats;
     private CudaFloats normPartials;
+    private Span normPartialsSpan;
     private boolean closed;
 
     private final CudaPlanner.Scratch scratch = new CudaPlanner.Scratch() {
@@ -92,7 +109,7 @@ public final class CudaBackend implements Backend {
 
         @Override
         public Span normPartials() {
-            return new Span("partials", normPartials.base(), Grid.REDUCE_BLOCKS + " doubles");
+            return normPartialsSpan;
         }
     };
 
@@ -131,18 +148,22 @@ public final class CudaBackend implements Backend {
 
     private CudaBackend(CudaStatus status, CudaDevice device, Gemm gemmChoice) {
         this.device = device;
+        this.name = device.id();
         try {
             Driver.check(JCudaDriver.cuDeviceGet(cuDevice, device.ordinal()), "cuDeviceGet(" + device.ordinal() + ")");
             Driver.check(JCudaDriver.cuDevicePrimaryCtxRetain(context, cuDevice), "cuDevicePrimaryCtxRetain on "
                     + name());
             contextRetained = true;
             Driver.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent on " + name());
+            CURRENT.set(currentMark);
             Driver.check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate on "
                     + name());
             streamCreated = true;
             modules = CudaModules.load(PtxBundle.fromClasspath(), status.driverVersion());
             staging = new Staging(stream, STAGING_HALF_BYTES);
+            argumentBlocks = new ArgumentBlocks();
             normPartials = newFloats(2L * Grid.REDUCE_BLOCKS);
+            normPartialsSpan = new Span("partials", normPartials.base(), 0, Grid.REDUCE_BLOCKS, "doubles");
             rowStats = newFloats(INITIAL_ROW_STATS);
             gemm = chooseGemm(gemmChoice);
         } catch (RuntimeException | Error e) {
@@ -189,7 +210,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String name() {
-        return device.id();
+        return name;
     }
 
     /** This backend's primary context, for multi-device code in this package (peer copies). */
@@ -374,8 +395,10 @@ public final class CudaBackend implements Backend {
     @Override
     public CudaGraph capture(Runnable ops) {
         enter();
-        Driver.check(JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL),
-                "cuStreamBeginCapture on " + name());
+        int begun = JCudaDriver.cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL);
+        if (begun != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuStreamBeginCapture on " + name(), begun);
+        }
         CUgraph graph = new CUgraph();
         try {
             ops.run();
@@ -387,8 +410,11 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         enter();
-        Driver.check(JCudaDriver.cuStreamEndCapture(stream, graph), "cuStreamEndCapture on " + name()
-                + " (an op during the capture was not permitted in a CUDA graph)");
+        int ended = JCudaDriver.cuStreamEndCapture(stream, graph);
+        if (ended != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuStreamEndCapture on " + name()
+                    + " (an op during the capture was not permitted in a CUDA graph)", ended);
+        }
         return CudaGraph.instantiate(graph, this);
     }
 
@@ -408,7 +434,10 @@ public final class CudaBackend implements Backend {
                 work.run();
                 enter();
                 Driver.check(JCudaDriver.cuEventRecord(stop, stream), "cuEventRecord");
-                Driver.check(JCudaDriver.cuEventSynchronize(stop), "cuEventSynchronize on " + name());
+                int waited = JCudaDriver.cuEventSynchronize(stop);
+                if (waited != CUresult.CUDA_SUCCESS) {
+                    throw new CudaException("cuEventSynchronize on " + name(), waited);
+                }
                 float[] ms = new float[1];
                 Driver.check(JCudaDriver.cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
                 return ms[0];
@@ -423,8 +452,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         enter();
-        Driver.check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize on " + name()
-                + " (an earlier op failed; run with CUDA_LAUNCH_BLOCKING=1 to find which)");
+        int result = JCudaDriver.cuStreamSynchronize(stream);
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuStreamSynchronize on " + name()
+                    + " (an earlier op failed; run with CUDA_LAUNCH_BLOCKING=1 to find which)", result);
+        }
     }
 
     @Override
@@ -438,27 +470,50 @@ public final class CudaBackend implements Backend {
 
     // ---- internals ---------------------------------------------------------------------------------------------
 
-    /** Throws after close; makes this backend's context current on the calling thread. */
+    /**
+     * Throws after close; makes this backend's context current on the calling thread unless this backend was the
+     * last to make its context current there.
+     */
     private void enter() {
         if (closed) {
             throw new IllegalStateException(name() + " backend used after close()");
         }
-        Driver.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent on " + name());
+        if (CURRENT.get() == currentMark) {
+            return;
+        }
+        int result = JCudaDriver.cuCtxSetCurrent(context);
+        if (result != CUresult.CUDA_SUCCESS) {
+            CURRENT.remove();
+            throw new CudaException("cuCtxSetCurrent on " + name(), result);
+        }
+        CURRENT.set(currentMark);
     }
 
     private void run(List<? extends Launcher> launchers) {
-        for (Launcher launcher : launchers) {
-            Launch l = launcher.launch(device.multiprocessors());
-            Grid g = l.grid();
-            int result = JCudaDriver.cuLaunchKernel(modules.function(l.kernel()), g.x(), g.y(), 1, g.threads(), 1, 1,
-                    0, stream, l.args().pointer(), null);
-            Driver.check(result, l.describe() + " on " + name());
+        for (int i = 0, n = launchers.size(); i < n; i++) {
+            launch(launchers.get(i));
+        }
+    }
+
+    /** Queues one kernel, its arguments written into the kernel's reusable block; the message only on failure. */
+    private void launch(Launcher launcher) {
+        Kernel kernel = launcher.kernel();
+        KernelArgs args = argumentBlocks.args(kernel);
+        launcher.pack(args);
+        args.done();
+        Grid g = launcher.grid(device.multiprocessors());
+        int result = JCudaDriver.cuLaunchKernel(modules.function(kernel), g.x(), g.y(), 1, g.threads(), 1, 1, 0,
+                stream, args.pointer(), null);
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException(Launch.describe(kernel, g, args) + " on " + name(), result);
         }
     }
 
     private void copyAsync(CUdeviceptr dst, CUdeviceptr src, long n) {
-        Driver.check(JCudaDriver.cuMemcpyDtoDAsync(dst, src, 4L * n, stream), "cuMemcpyDtoDAsync of " + n
-                + " floats on " + name());
+        int result = JCudaDriver.cuMemcpyDtoDAsync(dst, src, 4L * n, stream);
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuMemcpyDtoDAsync of " + n + " floats on " + name(), result);
+        }
     }
 
     private CudaFloats newFloats(long n) {
@@ -471,14 +526,16 @@ public final class CudaBackend implements Backend {
     }
 
     /** {@code n} zeroed 4-byte elements (zeroed on the stream, before any later op); a null pointer for 0. */
-    private CUdeviceptr deviceMemory(long n) {
+    private DevicePointer deviceMemory(long n) {
         CudaPlanner.checkedSize(n);
-        CUdeviceptr p = new CUdeviceptr();
+        DevicePointer p = new DevicePointer();
         if (n == 0) {
             return p;
         }
-        Driver.check(JCudaDriver.cuMemAlloc(p, 4L * n), "cuMemAlloc of " + n + " elements (" + 4L * n + " bytes) on "
-                + name());
+        int allocated = JCudaDriver.cuMemAlloc(p, 4L * n);
+        if (allocated != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuMemAlloc of " + n + " elements (" + 4L * n + " bytes) on " + name(), allocated);
+        }
         int zeroed = JCudaDriver.cuMemsetD32Async(p, 0, n, stream);
         if (zeroed != 0) {
             JCudaDriver.cuMemFree(p);
@@ -491,7 +548,11 @@ public final class CudaBackend implements Backend {
     private void release() {
         RuntimeException first = null;
         if (contextRetained) {
-            first = attempt(first, () -> Driver.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent"));
+            first = attempt(first, () -> {
+                CURRENT.remove();
+                Driver.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                CURRENT.set(currentMark);
+            });
             if (streamCreated) {
                 first = attempt(first, () -> Driver.check(JCudaDriver.cuStreamSynchronize(stream),
                         "cuStreamSynchronize on close of " + name()));
@@ -509,6 +570,9 @@ public final class CudaBackend implements Backend {
             if (staging != null) {
                 first = attempt(first, staging::close);
             }
+            if (argumentBlocks != null) {
+                first = attempt(first, argumentBlocks::close);
+            }
             if (modules != null) {
                 first = attempt(first, modules::close);
             }
@@ -517,6 +581,9 @@ public final class CudaBackend implements Backend {
             }
             first = attempt(first, () -> Driver.check(JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice),
                     "cuDevicePrimaryCtxRelease"));
+        }
+        if (CURRENT.get() == currentMark) {
+            CURRENT.remove();
         }
         if (first != null) {
             throw first;
@@ -541,10 +608,14 @@ public final class CudaBackend implements Backend {
             }
             enter();
             if (buffer.capacity() > 0) {
-                Driver.check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize before cuMemFree on "
-                        + name());
-                Driver.check(JCudaDriver.cuMemFree(buffer.base()), "cuMemFree of " + buffer.capacity()
-                        + " elements on " + name());
+                int waited = JCudaDriver.cuStreamSynchronize(stream);
+                if (waited != CUresult.CUDA_SUCCESS) {
+                    throw new CudaException("cuStreamSynchronize before cuMemFree on " + name(), waited);
+                }
+                int freed = JCudaDriver.cuMemFree(buffer.base());
+                if (freed != CUresult.CUDA_SUCCESS) {
+                    throw new CudaException("cuMemFree of " + buffer.capacity() + " elements on " + name(), freed);
+                }
             }
         }
 

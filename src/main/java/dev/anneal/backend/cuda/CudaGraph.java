@@ -3,6 +3,7 @@ package dev.anneal.backend.cuda;
 import dev.anneal.backend.StepGraph;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -39,7 +40,10 @@ final class CudaGraph implements StepGraph {
             throw new IllegalStateException("CUDA graph replayed after close()");
         }
         backend.makeCurrent();
-        Driver.check(JCudaDriver.cuGraphLaunch(exec, backend.stream()), "cuGraphLaunch on " + backend.name());
+        int result = JCudaDriver.cuGraphLaunch(exec, backend.stream());
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuGraphLaunch on " + backend.name(), result);
+        }
     }
 
     @Override

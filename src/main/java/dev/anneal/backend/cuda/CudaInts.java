@@ -1,11 +1,10 @@
 package dev.anneal.backend.cuda;
 
 import dev.anneal.backend.IntArray;
-import jcuda.driver.CUdeviceptr;
 
 /** An {@link IntArray} (class labels) in device memory of a {@link CudaBackend}. */
 public final class CudaInts extends DeviceBuffer implements IntArray {
-    CudaInts(Owner owner, CUdeviceptr base, long length) {
+    CudaInts(Owner owner, DevicePointer base, long length) {
         super(owner, base, length);
     }
 

@@ -145,8 +145,7 @@ public final class CudaPeerAllReduce implements AutoCloseable {
         CudaBackend first = backends.get(0);
         for (int r = 1; r < replicas; r++) {
             backends.get(r).makeCurrent();
-            Driver.check(JCudaDriver.cuEventRecord(ready[r], backends.get(r).stream()), "cuEventRecord on "
-                    + backends.get(r).name());
+            record(ready[r], backends.get(r));
         }
         first.makeCurrent();
         if (planted != Planted.NO_WAIT_BEFORE_READ) {
@@ -168,7 +167,7 @@ public final class CudaPeerAllReduce implements AutoCloseable {
                 peerCopy(at[r].withByteOffset(byteOffset + 4 * shift), r, at[0].withByteOffset(byteOffset), 0, count);
             }
         }
-        Driver.check(JCudaDriver.cuEventRecord(done, first.stream()), "cuEventRecord on " + first.name());
+        record(done, first);
         if (planted != Planted.NO_WAIT_AFTER_WRITE) {
             for (int r = 1; r < replicas; r++) {
                 backends.get(r).makeCurrent();
@@ -229,15 +228,28 @@ public final class CudaPeerAllReduce implements AutoCloseable {
     private void peerCopy(CUdeviceptr dst, int dstReplica, CUdeviceptr src, int srcReplica, long count) {
         CudaBackend to = backends.get(dstReplica);
         CudaBackend from = backends.get(srcReplica);
-        Driver.check(JCudaDriver.cuMemcpyPeerAsync(dst, to.context(), src, from.context(), 4 * count,
-                backends.get(0).stream()), "cuMemcpyPeerAsync of " + count + " floats from " + from.name() + " to "
-                + to.name());
+        int result = JCudaDriver.cuMemcpyPeerAsync(dst, to.context(), src, from.context(), 4 * count,
+                backends.get(0).stream());
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuMemcpyPeerAsync of " + count + " floats from " + from.name() + " to "
+                    + to.name(), result);
+        }
+    }
+
+    /** Records {@code event} on {@code on}'s stream (whose context is current). */
+    private static void record(CUevent event, CudaBackend on) {
+        int result = JCudaDriver.cuEventRecord(event, on.stream());
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuEventRecord on " + on.name(), result);
+        }
     }
 
     /** Queues on {@code waiter}'s stream a wait for {@code event}, recorded on {@code producer}'s stream. */
     private static void waitFor(CudaBackend waiter, CUevent event, CudaBackend producer) {
-        Driver.check(JCudaDriver.cuStreamWaitEvent(waiter.stream(), event, 0), "cuStreamWaitEvent on "
-                + waiter.name() + " for " + producer.name());
+        int result = JCudaDriver.cuStreamWaitEvent(waiter.stream(), event, 0);
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException("cuStreamWaitEvent on " + waiter.name() + " for " + producer.name(), result);
+        }
     }
 
     private static void destroy(CUevent event, CudaBackend owner) {

@@ -1,7 +1,5 @@
 package dev.anneal.backend.cuda;
 
-import jcuda.driver.CUdeviceptr;
-
 /**
  * Device memory of 4-byte elements owned by one {@link CudaBackend}: its base pointer ({@code cuMemAlloc}, null for
  * length 0), its length in elements and whether it was closed. Offsets and lengths are checked against the length
@@ -20,11 +18,11 @@ abstract sealed class DeviceBuffer permits CudaFloats, CudaInts {
     }
 
     private final Owner owner;
-    private final CUdeviceptr base;
+    private final DevicePointer base;
     private final long length;
     private boolean closed;
 
-    DeviceBuffer(Owner owner, CUdeviceptr base, long length) {
+    DeviceBuffer(Owner owner, DevicePointer base, long length) {
         this.owner = owner;
         this.base = base;
         this.length = length;
@@ -48,7 +46,7 @@ abstract sealed class DeviceBuffer permits CudaFloats, CudaInts {
     }
 
     /** The allocation itself, for {@code cuMemFree}. */
-    final CUdeviceptr base() {
+    final DevicePointer base() {
         return base;
     }
 
@@ -59,7 +57,7 @@ abstract sealed class DeviceBuffer permits CudaFloats, CudaInts {
     /** Elements {@code [offset, offset + count)} as a kernel argument named {@code name}. */
     final Span span(String name, long offset, long count) {
         checkRange(offset, count);
-        return new Span(name, base.withByteOffset(offset * ELEMENT_BYTES), count + " " + unit());
+        return new Span(name, base, offset * ELEMENT_BYTES, count, unit());
     }
 
     /** Throws unless {@code [offset, offset + count)} lies inside the buffer. */

@@ -6,7 +6,10 @@ import jcuda.driver.JCudaDriver;
 /**
  * JCuda's driver bindings, loaded once per process. Loading them links {@code libcuda.so.1}; where it is missing
  * the load fails with an {@link UnsatisfiedLinkError}, which is how "no NVIDIA driver" shows. JCuda's own
- * exceptions stay off: every {@code CUresult} goes through {@link #check}, which names the call.
+ * exceptions stay off: every {@code CUresult} is checked and a failure named. Calls made per op or per step check
+ * the code first and build their message only when it is not {@code CUDA_SUCCESS}
+ * ({@code if (result != CUDA_SUCCESS) throw new CudaException(...)}); {@link #check} is for the rest, whose
+ * message is a constant or whose call is rare (setup, close).
  */
 final class Driver {
     static final String NO_DRIVER = "no NVIDIA driver: libcuda.so.1 not found";
@@ -21,7 +24,10 @@ final class Driver {
         return LOAD_PROBLEM;
     }
 
-    /** Throws a {@link CudaException} naming {@code what} unless {@code result} is {@code CUDA_SUCCESS}. */
+    /**
+     * Throws a {@link CudaException} naming {@code what} unless {@code result} is {@code CUDA_SUCCESS}. The message
+     * is an argument, so it is built before the call: use it on hot paths only with a constant.
+     */
     static void check(int result, String what) {
         if (result != CUresult.CUDA_SUCCESS) {
             throw new CudaException(what, result);

@@ -13,19 +13,36 @@ final class LossLaunches {
     record SoftmaxXentRows(Span logits, int rows, int cols, Span labels, float gradScale, Span grad, Span rowStats)
             implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.SOFTMAX_XENT_ROWS, Grid.softmaxRows(rows),
-                    KernelArgs.of(Kernel.SOFTMAX_XENT_ROWS).ptr(logits).i32(rows).i32(cols).ptr(labels)
-                            .f32(gradScale).ptr(grad).ptr(rowStats).done());
+        public Kernel kernel() {
+            return Kernel.SOFTMAX_XENT_ROWS;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.softmaxRows(rows);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.ptr(logits).i32(rows).i32(cols).ptr(labels).f32(gradScale).ptr(grad).ptr(rowStats);
         }
     }
 
     /** {@code reduce_row_stats(row_stats, rows, stats)}. */
     record ReduceRowStats(Span rowStats, int rows, Span stats) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.REDUCE_ROW_STATS, Grid.single(Grid.THREADS),
-                    KernelArgs.of(Kernel.REDUCE_ROW_STATS).ptr(rowStats).i32(rows).ptr(stats).done());
+        public Kernel kernel() {
+            return Kernel.REDUCE_ROW_STATS;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.single(Grid.THREADS);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.ptr(rowStats).i32(rows).ptr(stats);
         }
     }
 }

@@ -16,10 +16,19 @@ final class OptimLaunches {
     /** {@code sgd_step(one_minus_dampening, weight_decay, nesterov, scalars, p, g, buf, n)}. */
     record Sgd(SgdArgs args, Span scalars, Span params, Span grads, Span momentum, long n) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.SGD_STEP, Grid.gridStride(n, multiprocessors), KernelArgs.of(Kernel.SGD_STEP)
-                    .f32(args.oneMinusDampening()).f32(args.weightDecay()).flag(args.nesterov())
-                    .ptr(scalars).ptr(params).ptr(grads).ptr(momentum).i64(n).done());
+        public Kernel kernel() {
+            return Kernel.SGD_STEP;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.gridStride(n, multiprocessors);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.f32(args.oneMinusDampening()).f32(args.weightDecay()).flag(args.nesterov())
+                    .ptr(scalars).ptr(params).ptr(grads).ptr(momentum).i64(n);
         }
     }
 
@@ -27,11 +36,20 @@ final class OptimLaunches {
     record Adam(AdamArgs args, Span scalars, Span params, Span grads, Span expAvg, Span expAvgSq, Span maxExpAvgSq,
                 long n) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.ADAM_STEP, Grid.gridStride(n, multiprocessors), KernelArgs.of(Kernel.ADAM_STEP)
-                    .f32(args.beta2()).f32(args.oneMinusBeta2()).f32(args.eps()).f32(args.weightDecay())
+        public Kernel kernel() {
+            return Kernel.ADAM_STEP;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.gridStride(n, multiprocessors);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.f32(args.beta2()).f32(args.oneMinusBeta2()).f32(args.eps()).f32(args.weightDecay())
                     .flag(args.decoupled()).flag(args.amsgrad())
-                    .ptr(scalars).ptr(params).ptr(grads).ptr(expAvg).ptr(expAvgSq).ptr(maxExpAvgSq).i64(n).done());
+                    .ptr(scalars).ptr(params).ptr(grads).ptr(expAvg).ptr(expAvgSq).ptr(maxExpAvgSq).i64(n);
         }
     }
 
@@ -42,22 +60,38 @@ final class OptimLaunches {
     record RmsProp(RmsPropArgs args, Span scalars, Span params, Span grads, Span squareAvg, Span gradAvg,
                    Span momentum, long n) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.RMSPROP_STEP, Grid.gridStride(n, multiprocessors),
-                    KernelArgs.of(Kernel.RMSPROP_STEP)
-                            .f32(args.alpha()).f32(args.oneMinusAlpha()).f32(args.eps()).f32(args.weightDecay())
-                            .flag(args.centered()).flag(args.withMomentum())
-                            .ptr(scalars).ptr(params).ptr(grads).ptr(squareAvg).ptr(gradAvg).ptr(momentum).i64(n)
-                            .done());
+        public Kernel kernel() {
+            return Kernel.RMSPROP_STEP;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.gridStride(n, multiprocessors);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.f32(args.alpha()).f32(args.oneMinusAlpha()).f32(args.eps()).f32(args.weightDecay())
+                    .flag(args.centered()).flag(args.withMomentum())
+                    .ptr(scalars).ptr(params).ptr(grads).ptr(squareAvg).ptr(gradAvg).ptr(momentum).i64(n);
         }
     }
 
     /** {@code finalize_step_scalars(norm_sq, max_norm, scalars)}: one thread. */
     record FinalizeStepScalars(Span normSquared, float maxNorm, Span scalars) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.FINALIZE_STEP_SCALARS, Grid.single(1),
-                    KernelArgs.of(Kernel.FINALIZE_STEP_SCALARS).ptr(normSquared).f32(maxNorm).ptr(scalars).done());
+        public Kernel kernel() {
+            return Kernel.FINALIZE_STEP_SCALARS;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.single(1);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.ptr(normSquared).f32(maxNorm).ptr(scalars);
         }
     }
 }

@@ -12,18 +12,36 @@ final class ReduceLaunches {
     /** {@code squared_norm_partial(x, n, partial)}; {@code partials} holds {@link Grid#REDUCE_BLOCKS} doubles. */
     record SquaredNormPartial(Span x, long n, Span partials) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.SQUARED_NORM_PARTIAL, Grid.reducePartials(),
-                    KernelArgs.of(Kernel.SQUARED_NORM_PARTIAL).ptr(x).i64(n).ptr(partials).done());
+        public Kernel kernel() {
+            return Kernel.SQUARED_NORM_PARTIAL;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.reducePartials();
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.ptr(x).i64(n).ptr(partials);
         }
     }
 
     /** {@code squared_norm_final(partial, count, out)}: sums the {@link Grid#REDUCE_BLOCKS} partials. */
     record SquaredNormFinal(Span partials, Span out) implements Launcher {
         @Override
-        public Launch launch(int multiprocessors) {
-            return new Launch(Kernel.SQUARED_NORM_FINAL, Grid.single(Grid.THREADS),
-                    KernelArgs.of(Kernel.SQUARED_NORM_FINAL).ptr(partials).i32(Grid.REDUCE_BLOCKS).ptr(out).done());
+        public Kernel kernel() {
+            return Kernel.SQUARED_NORM_FINAL;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.single(Grid.THREADS);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.ptr(partials).i32(Grid.REDUCE_BLOCKS).ptr(out);
         }
     }
 }

@@ -8,7 +8,8 @@ package dev.anneal.backend.cuda;
  */
 record SgemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Span a, int lda, Span b, int ldb,
                    float beta, Span c, int ldc) implements Launcher {
-    Kernel kernel() {
+    @Override
+    public Kernel kernel() {
         if (transA) {
             return transB ? Kernel.SGEMM_TT : Kernel.SGEMM_TN;
         }
@@ -16,10 +17,13 @@ record SgemmLaunch(boolean transA, boolean transB, int m, int n, int k, float al
     }
 
     @Override
-    public Launch launch(int multiprocessors) {
-        Kernel kernel = kernel();
-        return new Launch(kernel, Grid.sgemm(m, n), KernelArgs.of(kernel).i32(m).i32(n).i32(k).f32(alpha)
-                .ptr(a).i32(lda).ptr(b).i32(ldb).f32(beta).ptr(c).i32(ldc).done());
+    public Grid grid(int multiprocessors) {
+        return Grid.sgemm(m, n);
+    }
+
+    @Override
+    public void pack(KernelArgs args) {
+        args.i32(m).i32(n).i32(k).f32(alpha).ptr(a).i32(lda).ptr(b).i32(ldb).f32(beta).ptr(c).i32(ldc);
     }
 
     /** {@code "(M 31, N 1025, K 7, a 217 floats, b 7175 floats, c 31775 floats)"}, for errors. */

@@ -6,6 +6,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
@@ -67,8 +68,11 @@ final class Staging implements AutoCloseable {
             }
             long at = current * half + used[current];
             fill.copy(region(at, count), done, count);
-            Driver.check(JCudaDriver.cuMemcpyHtoDAsync(dst.withByteOffset(done), host.withByteOffset(at), count,
-                    stream), "cuMemcpyHtoDAsync of " + count + " bytes");
+            int copied = JCudaDriver.cuMemcpyHtoDAsync(dst.withByteOffset(done), host.withByteOffset(at), count,
+                    stream);
+            if (copied != CUresult.CUDA_SUCCESS) {
+                throw new CudaException("cuMemcpyHtoDAsync of " + count + " bytes", copied);
+            }
             Driver.check(JCudaDriver.cuEventRecord(events[current], stream), "cuEventRecord");
             recorded[current] = true;
             used[current] += count;
@@ -83,8 +87,10 @@ final class Staging implements AutoCloseable {
         used[1] = 0;
         for (long done = 0; done < bytes; ) {
             int count = (int) Math.min(bytes - done, 2 * half);
-            Driver.check(JCudaDriver.cuMemcpyDtoHAsync(host, src.withByteOffset(done), count, stream),
-                    "cuMemcpyDtoHAsync of " + count + " bytes");
+            int copied = JCudaDriver.cuMemcpyDtoHAsync(host, src.withByteOffset(done), count, stream);
+            if (copied != CUresult.CUDA_SUCCESS) {
+                throw new CudaException("cuMemcpyDtoHAsync of " + count + " bytes", copied);
+            }
             synchronize("download");
             drain.copy(region(0, count), done, count);
             done += count;
@@ -100,8 +106,11 @@ final class Staging implements AutoCloseable {
     }
 
     private void synchronize(String what) {
-        Driver.check(JCudaDriver.cuStreamSynchronize(stream), what + ": cuStreamSynchronize (an earlier op failed; "
-                + "run with CUDA_LAUNCH_BLOCKING=1 to find which)");
+        int result = JCudaDriver.cuStreamSynchronize(stream);
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new CudaException(what + ": cuStreamSynchronize (an earlier op failed; run with "
+                    + "CUDA_LAUNCH_BLOCKING=1 to find which)", result);
+        }
     }
 
     private ByteBuffer region(long at, int count) {

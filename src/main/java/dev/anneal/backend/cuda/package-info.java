@@ -9,8 +9,9 @@
  * {@code OptimLaunches}, {@code SgemmLaunch}, {@code LayerLaunches}, {@code LossLaunches}, {@code ReduceLaunches},
  * {@code ElementwiseLaunches}), which pack exactly the parameter list of their
  * {@link dev.anneal.backend.cuda.Kernel} ({@code KernelArgs}) and pick the grid ({@code Grid}); the backend queues
- * them. {@link dev.anneal.backend.cuda.Kernel} and {@link dev.anneal.backend.cuda.PtxEntries} are the contract
- * with the PTX.
+ * them, writing each launch's values into the kernel's argument block, packed once per backend
+ * ({@code ArgumentBlocks}). {@link dev.anneal.backend.cuda.Kernel} and {@link dev.anneal.backend.cuda.PtxEntries}
+ * are the contract with the PTX.
  *
  * <p>Driver entry points called (what a host emulation of {@code libcuda.so.1} must export, by the symbol names
  * JCuda 12.6's {@code libJCudaDriver} binds): {@code cuInit}, {@code cuDriverGetVersion}, {@code cuDeviceGetCount},

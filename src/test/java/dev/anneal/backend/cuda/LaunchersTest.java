@@ -2,6 +2,7 @@ package dev.anneal.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +14,12 @@ import dev.anneal.backend.Mat;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.backend.StepScalars;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import jcuda.Pointer;
 import org.junit.jupiter.api.Test;
 
 /** Every launcher packs exactly its kernel's parameter list, checked with fake device pointers (no driver). */
@@ -111,6 +115,32 @@ class LaunchersTest {
         assertEquals("fill: arguments not finished", unfinished.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> new Launch(Kernel.SCALE, Grid.single(1), KernelArgs.of(Kernel.FILL).ptr(x).i64(1).f32(0).done()));
+    }
+
+    @Test
+    void reusableArgumentsWriteEachValueIntoItsSlotAndAreRepackedByTheNextLaunch() {
+        ByteBuffer slots = ByteBuffer.allocateDirect(8 * 4).order(ByteOrder.nativeOrder());
+        Pointer kernelParams = new Pointer();
+        KernelArgs a = KernelArgs.reusable(Kernel.AXPY, slots, kernelParams);
+        FloatArray x = b.allocate(40);
+        FloatArray y = b.allocate(40);
+        ElementwiseLaunches.Axpy first = (ElementwiseLaunches.Axpy) b.planner.axpy(0.5f, x, 3, y, 5, 30).get(0);
+        first.pack(a.reset());
+        a.done();
+        assertEquals(0.5f, slots.getFloat(0));
+        assertEquals(12L, slots.getLong(8), "x's address: a null base plus 3 floats");
+        assertEquals(20L, slots.getLong(16));
+        assertEquals(30L, slots.getLong(24));
+        assertSame(kernelParams, a.pointer(), "the block's kernelParams, packed once");
+        assertEquals("axpy, grid (1, 1) x 256 threads, buffers x 30 floats, y 30 floats",
+                Launch.describe(Kernel.AXPY, first.grid(132), a));
+        IllegalStateException half = assertThrows(IllegalStateException.class, () -> a.reset().f32(2f).done());
+        assertEquals("axpy takes [F32, PTR, PTR, I64], packed [F32]", half.getMessage());
+        new ElementwiseLaunches.Axpy(-1f, Span.absent("x"), Span.absent("y"), 7).pack(a.reset());
+        a.done();
+        assertEquals(List.of(-1f, 7L), List.of(a.values().get(0), a.values().get(3)));
+        assertEquals(0L, slots.getLong(8), "an absent buffer is a null pointer");
+        assertEquals(0.5f, first.launch(132).args().values().get(0), "launch() packs its own copy");
     }
 
     @Test

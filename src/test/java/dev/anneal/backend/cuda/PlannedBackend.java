@@ -10,7 +10,6 @@ import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import java.util.ArrayList;
 import java.util.List;
-import jcuda.driver.CUdeviceptr;
 
 /**
  * The host half of {@link CudaBackend} without a driver: every op goes through {@link CudaPlanner} with buffers
@@ -24,12 +23,12 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
     private final CudaPlanner.Scratch scratch = new CudaPlanner.Scratch() {
         @Override
         public Span rowStats(int rows) {
-            return new Span("row_stats", new CUdeviceptr(), 2L * rows + " floats");
+            return new Span("row_stats", new DevicePointer(), 0, 2L * rows, "floats");
         }
 
         @Override
         public Span normPartials() {
-            return new Span("partials", new CUdeviceptr(), Grid.REDUCE_BLOCKS + " doubles");
+            return new Span("partials", new DevicePointer(), 0, Grid.REDUCE_BLOCKS, "doubles");
         }
     };
 
@@ -54,12 +53,12 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
 
     @Override
     public FloatArray allocate(long n) {
-        return new CudaFloats(this, new CUdeviceptr(), CudaPlanner.checkedSize(n));
+        return new CudaFloats(this, new DevicePointer(), CudaPlanner.checkedSize(n));
     }
 
     @Override
     public IntArray allocateInts(long n) {
-        return new CudaInts(this, new CUdeviceptr(), CudaPlanner.checkedSize(n));
+        return new CudaInts(this, new DevicePointer(), CudaPlanner.checkedSize(n));
     }
 
     @Override

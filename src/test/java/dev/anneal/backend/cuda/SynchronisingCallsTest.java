@@ -1,0 +1,176 @@
+package dev.anneal.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.anneal.backend.Backend;
+import dev.anneal.backend.FloatArray;
+import dev.anneal.config.AnnealConfig;
+import dev.anneal.config.LoadedConfig;
+import dev.anneal.data.Datasets;
+import dev.anneal.train.RunDirectory;
+import dev.anneal.train.TrainListener;
+import dev.anneal.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import jcuda.Pointer;
+import jcuda.driver.JCudaDriver;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Counts the calls that make the host wait for the GPU (cuStreamSynchronize, cuEventSynchronize, cuMemFree, ...:
+ * {@link EmulatedDriver.SyncCall}) in steady-state training steps, counted by the emulated driver: eager and with
+ * {@code train.cuda_graph: true}, on one and two devices, and reports them (stdout, and the assertion messages).
+ *
+ * <p>Issue 15 ("The CUDA training step never waits for the host") wants 0 in every case. The numbers asserted
+ * below are TODAY's baseline, documented so that a change is noticed: whoever makes a step stop synchronising
+ * lowers them (to 0), and whoever adds a synchronising call to the step has to raise them and say why.
+ */
+@Tag("emulator")
+class SynchronisingCallsTest {
+    // ---- the baseline: synchronising calls per steady-state training step, all devices together --------------
+    // Today every step reads its statistics back: ReplicaGroup.step -> Replica.readStats -> CudaBackend.download
+    // -> Staging.download, which calls cuStreamSynchronize before its copy and again after it: 2 per replica
+    // (Optimizer.commit keeps the step count on the host and must know whether the step was skipped). Nothing
+    // else in a steady step synchronises (uploads go through pinned staging; the peer all-reduce orders the
+    // devices with events). The issue's goal is 0 for all four.
+    static final int EAGER_ONE_DEVICE = 2;
+    static final int GRAPH_ONE_DEVICE = 2;
+    static final int EAGER_TWO_DEVICES = 4;
+    static final int GRAPH_TWO_DEVICES = 4;
+
+    private static final String CONFIG = """
+            optimizer: {type: adam, lr: 0.005}
+            schedule: {type: cosine, t_max: 40, warmup: {steps: 4, start_factor: 0.2}}
+            model: {hidden: [32], activation: relu, init: kaiming}
+            data: {dataset: synthetic, train_samples: 320, test_samples: 64, features: 17, classes: 3, batch_size: 32}
+            train: {epochs: 1, seed: 4, clip_grad_norm: 1.0}
+            """;
+    /** Steps per epoch: 320 samples in global batches of 32. */
+    private static final int STEPS = 10;
+    /**
+     * The steps counted, 1-based: from step 4 (step 1 runs eagerly and sizes the scratch buffers, step 2 captures
+     * the graphs, step 3 is the first plain replay) to the last but one.
+     */
+    private static final int FIRST_STEADY = 4;
+    private static final int LAST_STEADY = STEPS - 1;
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> cases() {
+        return Stream.of(Arguments.of(1, false, EAGER_ONE_DEVICE), Arguments.of(1, true, GRAPH_ONE_DEVICE),
+                Arguments.of(2, false, EAGER_TWO_DEVICES), Arguments.of(2, true, GRAPH_TWO_DEVICES));
+    }
+
+    @ParameterizedTest(name = "{0} device(s), cuda_graph {1}: baseline {2} per step")
+    @MethodSource("cases")
+    void steadyStateStepsMakeTheBaselineCountOfSynchronisingCalls(int devices, boolean graph, int baseline)
+            throws IOException {
+        assumeTrue(EmulatedDriver.active(), "counts the calls of the emulated driver (scripts/test-cuda-emulated.sh)");
+        int available = CudaStatus.probe().devices().size();
+        assumeTrue(available >= devices, "needs " + devices + " emulated devices, has " + available);
+        assumeFalse(devices > 1 && "0".equals(System.getenv("ANNEAL_CUDA_EMULATOR_PEER")),
+                "the baseline is for the peer-copy all-reduce; without peer access the host-staged one runs");
+        String label = (graph ? "cuda_graph" : "eager") + ", " + devices + (devices == 1 ? " device" : " devices");
+        AnnealConfig cfg = LoadedConfig.parse("sync-calls.yaml", CONFIG, List.of("devices=" + devices,
+                "data.batch_size=" + 32 / devices, "train.cuda_graph=" + graph)).config();
+        Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
+        Counter counter = new Counter(devices);
+        List<Backend> backends = new ArrayList<>();
+        long replayed;
+        try {
+            for (int d = 0; d < devices; d++) {
+                backends.add(CudaBackend.open(d, CudaBackend.Gemm.AUTO));
+            }
+            try (Trainer t = new Trainer(cfg, data, backends, new RunDirectory(dir.resolve(graph + "-" + devices)),
+                    counter)) {
+                t.initialize();
+                t.run();
+                replayed = t.replayedSteps();
+            }
+        } finally {
+            backends.forEach(Backend::close);
+        }
+        assertEquals(STEPS + 1, counter.marks.size(), label + ": a count before the run and after each step");
+        if (graph) {
+            assertTrue(replayed >= LAST_STEADY - FIRST_STEADY + 1, label + ": the steps replay graphs");
+        }
+        List<EmulatedDriver.SyncCounts> steady = new ArrayList<>();
+        for (int step = FIRST_STEADY; step <= LAST_STEADY; step++) {
+            steady.add(counter.marks.get(step).minus(counter.marks.get(step - 1)));
+        }
+        EmulatedDriver.SyncCounts perStep = steady.get(0);
+        String report = label + ": " + perStep.describe() + " synchronising calls per steady-state step "
+                + "(steps " + FIRST_STEADY + ".." + LAST_STEADY + "; issue 15's goal is 0)";
+        System.out.println("[sync calls] " + report);
+        for (int i = 1; i < steady.size(); i++) {
+            assertEquals(perStep, steady.get(i), label + ": step " + (FIRST_STEADY + i) + " differs from step "
+                    + FIRST_STEADY + " (steady state means every step makes the same calls)");
+        }
+        assertEquals(baseline, perStep.total(), report + ": the documented baseline (SynchronisingCallsTest."
+                + (graph ? "GRAPH_" : "EAGER_") + (devices == 1 ? "ONE_DEVICE" : "TWO_DEVICES")
+                + ") is " + baseline + "; update it if this change is intended");
+    }
+
+    /** The counter itself: each kind the backend can provoke is counted once per call, on the right device. */
+    @Test
+    void theEmulatedDriverCountsEachSynchronisingCall() {
+        assumeTrue(EmulatedDriver.active(), "counts the calls of the emulated driver (scripts/test-cuda-emulated.sh)");
+        try (CudaBackend gpu = CudaBackend.open(0, CudaBackend.Gemm.AUTO)) {
+            FloatArray x = gpu.allocate(8);
+            EmulatedDriver.SyncCounts before = EmulatedDriver.syncCalls(1);
+            gpu.fill(x, 0, 8, 1f);
+            gpu.upload(new float[8], 0, x, 0, 8);
+            assertEquals(0, EmulatedDriver.syncCalls(1).minus(before).total(), "kernels and pinned uploads");
+            gpu.download(x, 0, new float[8], 0, 8);
+            assertEquals("2 (cuStreamSynchronize 2)", EmulatedDriver.syncCalls(1).minus(before).describe(),
+                    "a download waits before and after its copy");
+            before = EmulatedDriver.syncCalls(1);
+            x.close();
+            assertEquals("2 (cuStreamSynchronize 1, cuMemFree 1)",
+                    EmulatedDriver.syncCalls(1).minus(before).describe(), "freeing a buffer");
+            before = EmulatedDriver.syncCalls(1);
+            gpu.elapsedMillis(() -> { });
+            assertEquals("1 (cuEventSynchronize 1)", EmulatedDriver.syncCalls(1).minus(before).describe());
+            before = EmulatedDriver.syncCalls(1);
+            FloatArray y = gpu.allocate(4);
+            gpu.synchronize();
+            float[] pageable = new float[4];
+            Driver.check(JCudaDriver.cuMemcpyDtoHAsync(Pointer.to(pageable),
+                    gpu.floats(y).base(), 16, gpu.stream()), "cuMemcpyDtoHAsync");
+            assertEquals("2 (cuStreamSynchronize 1, async copy through pageable memory 1)",
+                    EmulatedDriver.syncCalls(1).minus(before).describe());
+        }
+    }
+
+    /** The emulated driver's counts when the run starts and after each step. */
+    private static final class Counter implements TrainListener {
+        final List<EmulatedDriver.SyncCounts> marks = new ArrayList<>();
+        private final int devices;
+
+        Counter(int devices) {
+            this.devices = devices;
+        }
+
+        @Override
+        public void started(long update, long totalUpdates, long stepsPerEpoch, String description) {
+            marks.add(EmulatedDriver.syncCalls(devices));
+        }
+
+        @Override
+        public void stepped(long update, double loss, double lr, double samplesPerSecond) {
+            marks.add(EmulatedDriver.syncCalls(devices));
+        }
+    }
+}
