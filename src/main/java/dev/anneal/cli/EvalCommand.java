@@ -11,6 +11,7 @@ import dev.anneal.config.ConfigBinder;
 import dev.anneal.config.ConfigDocument;
 import dev.anneal.config.Overrides;
 import dev.anneal.data.Dataset;
+import dev.anneal.data.DataTransform;
 import dev.anneal.data.Datasets;
 import dev.anneal.plot.ConfusionPlot;
 import dev.anneal.spec.BadInput;
@@ -20,6 +21,7 @@ import dev.anneal.train.ModelEvaluation;
 import dev.anneal.train.SavedCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -35,8 +37,10 @@ import picocli.CommandLine.Spec;
  * {@code anneal eval}: evaluates a run's newest checkpoint (or a given checkpoint directory) on the test set of
  * the run's data (or its validation set: {@code --split validation}, the default when the data has no test set), or
  * of other data of the same shape, and prints loss, accuracy, scikit-learn's
- * {@code classification_report} and the confusion matrix ({@link ClassificationReport}). Nothing in the run is
- * written.
+ * {@code classification_report} and the confusion matrix ({@link ClassificationReport}). The data is mapped as the
+ * run's training data was, by the statistics saved in {@code RUN/data.json} ({@link DataTransform#loadMapped}),
+ * not by statistics of the data evaluated; a run without that file (from an earlier anneal) recomputes them from
+ * its data. Nothing in the run is written.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate a run's newest checkpoint (or RUN/checkpoints/step-N, RUN/checkpoints/best) on its "
@@ -86,7 +90,10 @@ final class EvalCommand implements Callable<Integer> {
         Path configFile = trained.configFile();
         AnnealConfig cfg = config(configFile);
         SavedCheckpoint checkpoint = trained.checkpoint("evaluate");
-        Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
+        Path saved = run.resolve(DataTransform.FILE);
+        Datasets data = Files.isRegularFile(saved)
+                ? DataTransform.read(saved).loadMapped(cfg.data(), cfg.train().seed(), saved.toString())
+                : Datasets.load(cfg.data(), cfg.train().seed());
         boolean validation = "validation".equals(split) || split == null && data.test() == null;
         Dataset test = validation ? data.validation() : data.test();
         if (test == null) {

@@ -96,9 +96,6 @@ public final class ConfigBinder {
             train = withPlateauMetric(train == null ? TrainSpec.defaults() : train,
                     p.mode().equals("max") ? "test_accuracy" : "test_loss");
         }
-        if (data != null && data.validationSplit() != null) {
-            testMetricWatched(train);
-        }
         if (root.path("device").isArray()) {
             throw doc.error("device", "must be one name, got a list; write several GPUs as cuda:0,1 (distinct "
                     + "numbers after cuda:)");
@@ -127,27 +124,6 @@ public final class ConfigBinder {
             EffectiveValues.check(doc, effective, config);
         }
         return config;
-    }
-
-    /**
-     * A run that holds out a validation set evaluates the test set once, at the end; a metric the user wrote that
-     * watches the test set every epoch ({@code test_loss}, {@code test_accuracy}) is refused at its key rather than
-     * silently read as the validation metric.
-     */
-    private void testMetricWatched(TrainSpec train) {
-        if (train == null) {
-            return;
-        }
-        String[][] watched = {{"train.plateau_metric", train.plateauMetric()}, {"train.best_metric",
-                train.bestMetric()}, {"train.early_stopping.metric", train.earlyStopping() == null ? null
-                : train.earlyStopping().metric()}};
-        for (String[] w : watched) {
-            if (w[1] != null && w[1].startsWith("test_") && doc.written(w[0])) {
-                throw doc.error(w[0], w[1] + " watches the test set, which a run with data.validation_split "
-                        + "evaluates only once, at the end; watch the validation set: val_"
-                        + w[1].substring("test_".length()));
-            }
-        }
     }
 
     private static TrainSpec withPlateauMetric(TrainSpec t, String metric) {

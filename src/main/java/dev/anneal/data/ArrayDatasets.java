@@ -47,6 +47,11 @@ public final class ArrayDatasets {
 
     /** Loads {@code spec} ({@code npz} or {@code npy}); {@code seed} seeds the validation split. */
     public static Datasets load(DataSpec spec, long seed) {
+        return load(spec, seed, null);
+    }
+
+    /** {@link #load(DataSpec, long)} mapped by {@code fixed} when it is not null ({@link Datasets#load}). */
+    static Datasets load(DataSpec spec, long seed, Normalization fixed) {
         Path path = Path.of(spec.path());
         boolean npz = DataSpec.NPZ.equals(spec.dataset());
         try (Source main = Source.open(path, npz);
@@ -84,7 +89,7 @@ public final class ArrayDatasets {
             int classes = classes(spec.classes(), yTrain, trainRawLabels, testSource == null ? null
                     : testSource.sourceOf("y_test"), testRawLabels);
             return Datasets.assemble(spec, seed, trainX, trainRawLabels, testX, testRawLabels, classes,
-                    xTrain.source(), Datasets.numberedClasses(classes));
+                    xTrain.source(), Datasets.numberedClasses(classes), fixed);
         }
     }
 

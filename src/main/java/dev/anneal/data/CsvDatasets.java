@@ -78,27 +78,30 @@ public final class CsvDatasets {
     public static float[] inputs(ColumnStats columns, Path input) {
         CsvTable table = CsvTable.read(input);
         double[] x = values(table, columns.names(), "a feature column of the run");
-        if (columns.standardised()) {
-            int d = columns.names().size();
-            for (int j = 0; j < d; j++) {
-                double mean = columns.mean()[j];
-                double divisor = columns.std()[j] > 0 ? columns.std()[j] : 1;
-                for (int k = j; k < x.length; k += d) {
-                    x[k] = (x[k] - mean) / divisor;
-                }
-            }
-        }
+        standardiseWith(columns, x);
         return toFloats(x);
     }
 
+    /**
+     * {@link #load(DataSpec, long)} with a trained run's columns ({@code RUN/data.json}): its feature columns, by
+     * name, standardised with its statistics instead of the training rows' own.
+     */
+    public static Datasets load(DataSpec spec, long seed, ColumnStats fixed) {
+        return load(spec, seed, new ColumnStats[1], fixed);
+    }
+
     private static Datasets load(DataSpec spec, long seed, ColumnStats[] columnsOut) {
+        return load(spec, seed, columnsOut, null);
+    }
+
+    private static Datasets load(DataSpec spec, long seed, ColumnStats[] columnsOut, ColumnStats fixed) {
         CsvTable trainTable = CsvTable.read(Path.of(spec.path()));
         if (spec.testPath() == null && spec.validationSplit() == null) {
             throw new BadInput(trainTable.file() + ": a CSV dataset needs a test set: set data.test_path to the "
                     + "test CSV or hold out part of the training rows with data.validation_split: 0.1");
         }
         CsvTable testTable = spec.testPath() == null ? null : CsvTable.read(Path.of(spec.testPath()));
-        List<String> features = featureColumns(spec, trainTable);
+        List<String> features = fixed == null ? featureColumns(spec, trainTable) : runColumns(fixed, trainTable);
         double[] trainX = values(trainTable, features);
         double[] testX = testTable == null ? null : values(testTable, features);
         String[] trainLabels = labelCells(trainTable, spec.labelColumn());
@@ -117,7 +120,15 @@ public final class CsvDatasets {
             trainX = rows(trainX, d, split.kept());
             trainY = Splits.select(trainY, split.kept());
         }
-        double[][] stats = spec.normalizes() ? standardise(trainX, d, validationX, testX) : new double[2][];
+        double[][] stats;
+        if (fixed != null) {
+            stats = new double[][] {fixed.mean(), fixed.std()};
+            for (double[] x : new double[][] {trainX, validationX, testX}) {
+                standardiseWith(fixed, x);
+            }
+        } else {
+            stats = spec.normalizes() ? standardise(trainX, d, validationX, testX) : new double[2][];
+        }
         columnsOut[0] = new ColumnStats(features, stats[0], stats[1]);
         int classes = labels.names().size();
         Dataset train = new Dataset(toFloats(trainX), trainY, d, classes);
@@ -125,6 +136,29 @@ public final class CsvDatasets {
         Dataset test = testX == null ? null : new Dataset(toFloats(testX), testY, d, classes);
         return new Datasets(train, test, Datasets.describe(DataSpec.CSV, train, validation, test), Normalization.NONE,
                 labels.names(), validation);
+    }
+
+    /** A run's feature columns, each of which {@code table} must have. */
+    private static List<String> runColumns(ColumnStats run, CsvTable table) {
+        for (String c : run.names()) {
+            table.column(c, "a feature column of the run");
+        }
+        return run.names();
+    }
+
+    /** Rows {@code x} (null: none) of the run's columns, standardised in place with its statistics, if it has them. */
+    private static void standardiseWith(ColumnStats columns, double[] x) {
+        if (x == null || !columns.standardised()) {
+            return;
+        }
+        int d = columns.names().size();
+        for (int j = 0; j < d; j++) {
+            double mean = columns.mean()[j];
+            double divisor = columns.std()[j] > 0 ? columns.std()[j] : 1;
+            for (int k = j; k < x.length; k += d) {
+                x[k] = (x[k] - mean) / divisor;
+            }
+        }
     }
 
     private static List<String> featureColumns(DataSpec spec, CsvTable table) {

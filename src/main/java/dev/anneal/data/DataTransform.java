@@ -94,6 +94,40 @@ public record DataTransform(String dataset, int features, List<String> className
     }
 
     /**
+     * The sets of {@code spec} mapped as this run's training data was (its saved statistics, not the new data's),
+     * for evaluating a trained model on them: the run's transform applied to the data as it is now, or to other
+     * data of the same shape. A csv run's feature columns are taken by name. Refused in one line when the data
+     * does not fit the run: csv against array or image data, another number of features, or other classes.
+     *
+     * @param source names this transform in messages ({@code RUN/data.json})
+     */
+    public Datasets loadMapped(DataSpec spec, long seed, String source) {
+        boolean csv = DataSpec.CSV.equals(spec.dataset());
+        if (csv != (columns != null)) {
+            throw new BadInput("data.dataset " + spec.dataset() + " cannot be mapped as " + source + " says (a "
+                    + dataset + " run): evaluate " + (columns != null ? "csv data with its feature columns"
+                    : "array or image data") + " of the run's shape");
+        }
+        Datasets data = csv ? CsvDatasets.load(spec, seed, columns) : Datasets.load(spec, seed, normalization);
+        if (data.train().d() != features) {
+            throw new BadInput(data.description() + ": " + data.train().d() + " features per sample, but the run "
+                    + "(" + source + ") takes " + features + "; use data of the shape the run was trained on");
+        }
+        if (!data.classNames().equals(classNames)) {
+            throw new BadInput(data.description() + ": its classes " + shortList(data.classNames()) + " are not the "
+                    + "run's " + shortList(classNames) + " (" + source + "); use data of the run's classes"
+                    + (csv || DataSpec.IMAGE_FOLDER.equals(spec.dataset()) ? "" : ", or set data.classes: "
+                    + classNames.size()));
+        }
+        return data;
+    }
+
+    private static String shortList(List<String> names) {
+        return names.size() <= 12 ? names.toString() : names.subList(0, 12) + " and " + (names.size() - 12)
+                + " more";
+    }
+
+    /**
      * How {@code now} (the transform of the data as it loads today) differs from this one (what a run was trained
      * with), as the first field that differs and both values; empty when they are the same to the bit (their JSON is
      * identical: doubles are written in their shortest round-trip form).

@@ -112,31 +112,45 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
      * @throws BadInput when a file is missing, unreadable or malformed (one line naming it and the fix)
      */
     public static Datasets load(DataSpec spec, long seed) {
+        return load(spec, seed, null);
+    }
+
+    /**
+     * Loads the data of {@code spec}, mapped by {@code fixed} (a trained run's map, {@code RUN/data.json}) instead
+     * of statistics of its own training rows when {@code fixed} is not null; not for csv, whose columns
+     * {@link CsvDatasets#load(DataSpec, long, CsvDatasets.ColumnStats)} takes.
+     *
+     * @throws BadInput also when the data's features do not fit {@code fixed} (another number of channels)
+     */
+    public static Datasets load(DataSpec spec, long seed, Normalization fixed) {
         if (DataSpec.SYNTHETIC.equals(spec.dataset())) {
-            return synthetic(spec, seed);
+            return synthetic(spec, seed, fixed);
         }
         if (DataSpec.NPZ.equals(spec.dataset()) || DataSpec.NPY.equals(spec.dataset())) {
-            return ArrayDatasets.load(spec, seed);
+            return ArrayDatasets.load(spec, seed, fixed);
         }
         if (DataSpec.IMAGE_FOLDER.equals(spec.dataset())) {
-            return ImageFolderDatasets.load(spec, seed);
+            return ImageFolderDatasets.load(spec, seed, fixed);
         }
         if (DataSpec.CSV.equals(spec.dataset())) {
             return CsvDatasets.load(spec, seed);
         }
-        return images(spec.dataset(), Path.of(spec.path()), spec.normalize(), spec.validationSplit(), seed);
+        return images(spec.dataset(), Path.of(spec.path()), spec.normalize(), spec.validationSplit(), seed, fixed);
     }
 
     /** A {@code synthetic} spec's train and test sets (and validation set, with {@code data.validation_split}). */
     public static Datasets synthetic(DataSpec spec, long seed) {
+        return synthetic(spec, seed, null);
+    }
+
+    private static Datasets synthetic(DataSpec spec, long seed, Normalization fixed) {
         Synthetic s = Synthetic.of(spec, seed);
         Dataset train = s.train(spec.trainSamples());
         Dataset test = s.test(spec.testSamples());
         // One channel per feature: per_channel standardises each feature on its own.
         return assemble(spec, seed, new RawFeatures(null, train.features(), train.n(), train.d(), train.d()),
                 train.labels(), new RawFeatures(null, test.features(), test.n(), test.d(), test.d()), test.labels(),
-                train.classes(),
-                "synthetic training set", numberedClasses(train.classes()));
+                train.classes(), "synthetic training set", numberedClasses(train.classes()), fixed);
     }
 
     /**
@@ -156,6 +170,11 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
      *     the same as {@code true})
      */
     public static Datasets images(String name, Path dir, String normalize, Double validationSplit, long seed) {
+        return images(name, dir, normalize, validationSplit, seed, null);
+    }
+
+    private static Datasets images(String name, Path dir, String normalize, Double validationSplit, long seed,
+                                   Normalization fixed) {
         if (!Files.exists(dir)) {
             throw new BadInput("data.path " + dir + ": no such directory; " + installHint(name));
         }
@@ -185,7 +204,7 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         return assemble(name, validationSplit, normalize, seed,
                 new RawFeatures(trainImages.pixels(), null, trainImages.count(), d), trainLabels,
                 new RawFeatures(testImages.pixels(), null, testImages.count(), d), testLabels, IMAGE_CLASSES,
-                trainImagesFile.toString(), numberedClasses(IMAGE_CLASSES));
+                trainImagesFile.toString(), numberedClasses(IMAGE_CLASSES), fixed);
     }
 
     static String describe(String name, Dataset train, Dataset test) {
@@ -211,9 +230,9 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
      * @param source named by messages about the training features (empty split, constant values)
      */
     static Datasets assemble(DataSpec spec, long seed, RawFeatures trainX, int[] trainY, RawFeatures testX,
-                             int[] testY, int classes, String source, List<String> classNames) {
+                             int[] testY, int classes, String source, List<String> classNames, Normalization fixed) {
         return assemble(spec.dataset(), spec.validationSplit(), spec.normalize(), seed, trainX, trainY, testX, testY,
-                classes, source, classNames);
+                classes, source, classNames, fixed);
     }
 
     /** {@link #assemble(DataSpec, long, RawFeatures, int[], RawFeatures, int[], int, String, List)} by its keys. */
@@ -221,17 +240,18 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
                              int[] trainY, RawFeatures testX, int[] testY, int classes, String source,
                              List<String> classNames) {
         return assemble(name, validationSplit, normalize ? DataSpec.NORMALIZE_GLOBAL : DataSpec.NORMALIZE_OFF, seed,
-                trainX, trainY, testX, testY, classes, source, classNames);
+                trainX, trainY, testX, testY, classes, source, classNames, null);
     }
 
     /**
      * {@link #assemble(DataSpec, long, RawFeatures, int[], RawFeatures, int[], int, String, List)} by its keys;
      * {@code normalize} is {@code data.normalize}'s word ({@code true}, {@code false}, {@code per_channel}: the
-     * statistics of each channel of {@code trainX}, {@link RawFeatures#channels}).
+     * statistics of each channel of {@code trainX}, {@link RawFeatures#channels}); a {@code fixed} map, when not
+     * null, is applied instead of any statistics (a trained run's, so that evaluation maps as training did).
      */
     static Datasets assemble(String name, Double validationSplit, String normalize, long seed, RawFeatures trainX,
                              int[] trainY, RawFeatures testX, int[] testY, int classes, String source,
-                             List<String> classNames) {
+                             List<String> classNames, Normalization fixed) {
         RawFeatures validationX = null;
         int[] validationY = null;
         if (validationSplit != null) {
@@ -243,7 +263,12 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         } else if (testX == null) {
             throw new IllegalArgumentException("no test set and no validation split");
         }
-        Normalization norm = trainX.statistics(normalize, source);
+        if (fixed != null && fixed.perChannel() && fixed.features() != trainX.d()) {
+            throw new BadInput(source + " has " + trainX.d() + " features per sample, but the run's per-channel "
+                    + "normalisation is for " + fixed.channels() + " channels of " + fixed.channelSize()
+                    + "; use data of the shape the run was trained on");
+        }
+        Normalization norm = fixed != null ? fixed : trainX.statistics(normalize, source);
         Dataset train = trainX.toDataset(trainY, classes, norm);
         Dataset validation = validationX == null ? null : validationX.toDataset(validationY, classes, norm);
         Dataset test = testX == null ? null : testX.toDataset(testY, classes, norm);

@@ -18,7 +18,7 @@ final class ImageFolderDatasets {
     private ImageFolderDatasets() {
     }
 
-    static Datasets load(DataSpec spec, long seed) {
+    static Datasets load(DataSpec spec, long seed, Normalization fixed) {
         int height = spec.imageSize().get(0);
         int width = spec.imageSize().get(1);
         Path root = Path.of(spec.path());
@@ -47,6 +47,6 @@ final class ImageFolderDatasets {
                     + "of the same classes, or hold out part of the training images with data.validation_split: 0.1");
         }
         return Datasets.assemble(spec, seed, trainX, trainLabels, testX, testLabels, classes, root.toString(),
-                train.classNames());
+                train.classNames(), fixed);
     }
 }

@@ -34,9 +34,11 @@ public final class MonitoredMetric {
     }
 
     /**
-     * The name a run with ({@code validating}) or without a validation set watches for {@code name}: with one, the
-     * defaults {@code test_*} become {@code val_*} (a run that holds out a validation set watches it);
-     * without one, {@code val_*} is refused at {@code key}.
+     * The name a run with ({@code validating}) or without a validation set watches for {@code name}: with one,
+     * {@code test_*} becomes {@code val_*}, since such a run evaluates the test set only at the end and every epoch's
+     * evaluation is the validation set's (so a config resolved without a split, whose {@code test_loss} named the
+     * per-epoch evaluation, keeps its meaning when a split is added); without one, {@code val_*} is refused at
+     * {@code key}.
      */
     static String forRun(String key, String name, boolean validating) {
         if (validating && name.startsWith("test_")) {

@@ -226,6 +226,53 @@ class DataJsonTest {
         assertEquals(0, same.status(), same.err());
     }
 
+    @Test
+    void evalMapsOtherDataWithTheRunsStatisticsNotTheirOwn(@TempDir Path tmp) throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        writeArrays(data, 0);
+        writeTest(data);
+        Path c = tmp.resolve("c.yaml");
+        Files.writeString(c, "optimizer: {type: adam, lr: 0.01}\nmodel: {hidden: [4]}\ntrain: {epochs: 2}\n"
+                + "data: {dataset: npy, path: " + data + ", batch_size: 16}\n");
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRun.of("train", "--config", c.toString(), "--run-dir", run.toString()).status());
+        CliRun same = CliRun.of("eval", run.toString(), "--json", tmp.resolve("same.json").toString());
+        assertEquals(0, same.status(), same.err());
+
+        // Other data: the same test rows beside a training set with other statistics. Mapped by the run's
+        // statistics, the test rows give exactly the same evaluation; by their own they would not.
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        writeArrays(other, 5);
+        writeTest(other);
+        CliRun moved = CliRun.of("eval", run.toString(), "--set", "data.path=" + other, "--json",
+                tmp.resolve("other.json").toString());
+        assertEquals(0, moved.status(), moved.err());
+        assertEquals(Files.readString(tmp.resolve("same.json")), Files.readString(tmp.resolve("other.json")));
+
+        Path wide = Files.createDirectories(tmp.resolve("wide"));
+        Files.write(wide.resolve("x_train.npy"), NpyFiles.npy("<f4", "(4, 2)", NpyFiles.floats(ByteOrder.LITTLE_ENDIAN,
+                new float[] {1, 2, 3, 4, 5, 6, 7, 8})));
+        Files.write(wide.resolve("y_train.npy"), NpyFiles.npy("<i8", "(4,)", NpyFiles.longs(0, 1, 0, 1)));
+        CliRun refused = CliRun.of("eval", run.toString(), "--set", "data.path=" + wide, "--set",
+                "data.validation_split=0.5");
+        assertBadInput(refused, "2 features per sample, but the run", run.resolve("data.json").toString());
+    }
+
+    /** 10 test samples of 3 features in 2 classes. */
+    private static void writeTest(Path dir) throws IOException {
+        float[] x = new float[30];
+        long[] y = new long[10];
+        for (int i = 0; i < 10; i++) {
+            y[i] = i % 2;
+            for (int j = 0; j < 3; j++) {
+                x[i * 3 + j] = (float) (y[i] * 2 + j + 0.13 * i);
+            }
+        }
+        Files.write(dir.resolve("x_test.npy"), NpyFiles.npy("<f4", "(10, 3)", NpyFiles.floats(ByteOrder.LITTLE_ENDIAN,
+                x)));
+        Files.write(dir.resolve("y_test.npy"), NpyFiles.npy("<i8", "(10,)", NpyFiles.longs(y)));
+    }
+
     /** 40 samples of 3 features in 2 classes, shifted by {@code shift} (which changes the statistics). */
     private static void writeArrays(Path dir, int shift) throws IOException {
         int n = 40;

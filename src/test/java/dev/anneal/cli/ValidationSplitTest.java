@@ -113,16 +113,19 @@ class ValidationSplitTest {
     }
 
     @Test
-    void watchingTheTestSetEveryEpochIsRefusedAndValMetricsNeedASplit(@TempDir Path tmp) throws IOException {
+    void watchedTestMetricsAreTheValidationSetsWithASplitAndValMetricsNeedOne(@TempDir Path tmp) throws IOException {
+        // A config resolved without a split names test_* (the per-epoch evaluation); with a split that evaluation
+        // is the validation set's, so test_* reads as val_*, and the test set is still evaluated only at the end.
+        AnnealConfig cfg = bind(CONFIG.replace("keep_best: true", "keep_best: true, plateau_metric: test_accuracy, "
+                + "best_metric: test_loss, early_stopping: {patience: 1, metric: test_loss}"));
+        assertEquals("val_accuracy", cfg.train().plateauMetric());
+        assertEquals("val_loss", cfg.train().bestMetric());
+        assertEquals("val_loss", cfg.train().earlyStopping().metric());
         String[][] cases = {
-            {CONFIG.replace("keep_best: true", "keep_best: true, plateau_metric: test_loss"),
-                "train.plateau_metric", "val_loss"},
-            {CONFIG.replace("keep_best: true", "keep_best: true, best_metric: test_accuracy"),
-                "train.best_metric", "val_accuracy"},
-            {CONFIG.replace("keep_best: true", "early_stopping: {patience: 1, metric: test_loss}"),
-                "train.early_stopping.metric", "val_loss"},
             {CONFIG.replace(",\n       validation_split: 0.25", "").replace("keep_best: true",
                 "best_metric: val_accuracy"), "train.best_metric", "data.validation_split"},
+            {CONFIG.replace(",\n       validation_split: 0.25", "").replace("keep_best: true",
+                "plateau_metric: val_loss"), "train.plateau_metric", "test_loss"},
         };
         for (String[] c : cases) {
             Path config = tmp.resolve("c.yaml");
@@ -133,6 +136,19 @@ class ValidationSplitTest {
             assertTrue(r.err().contains(c[1]) && r.err().contains(c[2]), r.err());
             assertFalse(Files.exists(tmp.resolve("r")));
         }
+    }
+
+    @Test
+    void aRunsResolvedConfigTrainsWithASplitAdded(@TempDir Path tmp) throws IOException {
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, CONFIG.replace(",\n       validation_split: 0.25", ""));
+        Path first = tmp.resolve("first");
+        assertEquals(0, CliRun.of("train", "--config", config.toString(), "--run-dir", first.toString()).status());
+        Path second = tmp.resolve("second");
+        CliRun r = CliRun.of("train", "--config", first.resolve("config.yaml").toString(), "--run-dir",
+                second.toString(), "--set", "data.validation_split=0.2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.readString(second.resolve("config.yaml")).contains("plateau_metric: val_loss"));
     }
 
     @Test
