@@ -9,11 +9,11 @@ import dev.anneal.optim.AdamW;
 import dev.anneal.optim.OptimizerSpec;
 import dev.anneal.optim.RmsProp;
 import dev.anneal.optim.Sgd;
+import dev.anneal.spec.Format;
 import dev.anneal.spec.SpecException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -292,8 +292,8 @@ public final class SizeLimits {
         if (bytes > heapBudget) {
             out.add(new Violation("heap", "the run would need " + amount(bytes) + " of memory (data, "
                     + "batches, model, optimizer state and activations" + (devices > 1 && modelOnHeap ? " of "
-                    + devices + " replicas" : "") + "), more than this JVM may use (" + gigabytes(heapBudget)
-                    + " of its " + gigabytes((long) (heapBudget / HEAP_SHARE)) + " heap; "
+                    + devices + " replicas" : "") + "), more than this JVM may use (" + Format.bytes(heapBudget)
+                    + " of its " + Format.bytes((long) (heapBudget / HEAP_SHARE)) + " heap; "
                     + "ANNEAL_JAVA_OPTS=-Xmx... raises it)"));
         }
         return out;
@@ -359,19 +359,6 @@ public final class SizeLimits {
 
     /** "about 20.4 TB", or "more than 9.2 EB" when the estimate saturated. */
     private static String amount(long bytes) {
-        return bytes == Long.MAX_VALUE ? "more than " + gigabytes(bytes) : "about " + gigabytes(bytes);
-    }
-
-    /** Bytes in decimal units, one decimal: {@code 6.3 GB}. */
-    static String gigabytes(long bytes) {
-        String[] units = {"MB", "GB", "TB", "PB", "EB"};
-        double v = bytes / 1e6;
-        int u = 0;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f MB", Math.max(1, v))
-                : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return bytes == Long.MAX_VALUE ? "more than " + Format.bytes(bytes) : "about " + Format.bytes(bytes);
     }
 }

@@ -4,9 +4,9 @@ import static dev.anneal.spec.Saturating.plus;
 import static dev.anneal.spec.Saturating.times;
 
 import dev.anneal.spec.BadInput;
+import dev.anneal.spec.Format;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Whether the features of an {@code npz} / {@code npy} dataset are memory-mapped ({@link MappedFeatures}) or read
@@ -69,10 +69,10 @@ final class MemoryMapChoice {
                 }
                 if (inMemory > HEAP_SHARE * maxHeap) {
                     throw new BadInput("data.memory_map: false, but reading " + String.join(" and ", named)
-                            + " into memory takes about " + bytes(inMemory) + " (the float32 features and the raw "
-                            + "values), more than this JVM may use (" + bytes((long) (HEAP_SHARE * maxHeap))
-                            + " of its " + bytes(maxHeap) + " heap); set data.memory_map: auto to train from the "
-                            + "memory-mapped files, or raise the heap with ANNEAL_JAVA_OPTS=-Xmx...");
+                            + " into memory takes about " + Format.bytes(inMemory) + " (the float32 features and "
+                            + "the raw values), more than this JVM may use (" + Format.bytes((long) (HEAP_SHARE
+                            * maxHeap)) + " of its " + Format.bytes(maxHeap) + " heap); set data.memory_map: auto "
+                            + "to train from the memory-mapped files, or raise the heap with ANNEAL_JAVA_OPTS=-Xmx...");
                 }
                 yield false;
             }
@@ -93,7 +93,8 @@ final class MemoryMapChoice {
         }
         return new BadInput(x.source() + " is compressed (numpy.savez_compressed) and too large to read into the "
                 + "heap (shape " + Npy.shapeText(x.shape()) + " of " + x.dtype().numpyName() + ", about "
-                + bytes(times(elements(x), Float.BYTES)) + " as float32; the heap is " + bytes(maxHeap) + "); "
+                + Format.bytes(times(elements(x), Float.BYTES)) + " as float32; the heap is " + Format.bytes(maxHeap)
+                + "); "
                 + "save the arrays with numpy.savez (uncompressed), which is memory-mapped, or as .npy files with "
                 + "data.dataset: npy");
     }
@@ -103,17 +104,6 @@ final class MemoryMapChoice {
         return x.dataBytes() / x.dtype().size();
     }
 
-    /** Bytes in decimal units, one decimal: {@code 313.6 MB}, {@code 2.4 GB}. */
-    static String bytes(long b) {
-        String[] units = {"MB", "GB", "TB", "PB", "EB"};
-        double v = b / 1e6;
-        int u = 0;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 
 
 }

@@ -112,8 +112,8 @@ class SizeLimitsTest {
 
     @Test
     void sizesInWords() {
-        assertEquals("6.3 GB", SizeLimits.gigabytes(6_300_000_000L));
-        assertEquals("21.4 PB", SizeLimits.gigabytes(21_400_000_000_000_000L));
-        assertEquals("5 MB", SizeLimits.gigabytes(5_000_000L));
+        assertEquals("6.3 GB", dev.anneal.spec.Format.bytes(6_300_000_000L));
+        assertEquals("21.4 PB", dev.anneal.spec.Format.bytes(21_400_000_000_000_000L));
+        assertEquals("5 MB", dev.anneal.spec.Format.bytes(5_000_000L));
     }
 }

@@ -185,7 +185,7 @@ class NpzMappingTest {
         BadInput e = assertThrows(BadInput.class, () -> MemoryMapChoice.decide("false", 64L << 20, train, null));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertTrue(e.getMessage().startsWith("data.memory_map: false, but reading x_train.npy (shape (80000, 784) "
-                + "of float32) into memory takes about 501.8 MB"), e.getMessage());
+                + "of float32) into memory takes about 502 MB"), e.getMessage());
         assertTrue(e.getMessage().contains("set data.memory_map: auto"), e.getMessage());
         BadInput big = assertThrows(BadInput.class, () -> MemoryMapChoice.decide("false", Long.MAX_VALUE,
                 header("|u1", 3_000_000_000L, 1)));
