@@ -80,11 +80,12 @@ final class Staging implements AutoCloseable {
         }
     }
 
-    /** Copies {@code bytes} bytes from {@code src} once every op before has finished; {@code drain} reads them. */
+    /**
+     * Copies {@code bytes} bytes from {@code src} once every op before has finished; {@code drain} reads them. The
+     * copy into the staging area is queued behind the uploads still reading it (one stream: in order), so one
+     * synchronisation per chunk suffices, after which no upload is pending and both halves are free again.
+     */
     void download(CUdeviceptr src, long bytes, Chunk drain) {
-        synchronize("download");
-        used[0] = 0;
-        used[1] = 0;
         for (long done = 0; done < bytes; ) {
             int count = (int) Math.min(bytes - done, 2 * half);
             int copied = JCudaDriver.cuMemcpyDtoHAsync(host, src.withByteOffset(done), count, stream);
@@ -92,6 +93,10 @@ final class Staging implements AutoCloseable {
                 throw new CudaException("cuMemcpyDtoHAsync of " + count + " bytes", copied);
             }
             synchronize("download");
+            used[0] = 0;
+            used[1] = 0;
+            recorded[0] = false;
+            recorded[1] = false;
             drain.copy(region(0, count), done, count);
             done += count;
         }
