@@ -12,13 +12,13 @@ package dev.anneal.data;
  * dtypes {@code norm.apply((float) v, j)} in the vectorised loops of {@link Normalization#apply(float[], int, int,
  * double[])}. That is exactly what the in-heap path ({@link RawFeatures}) computes, element for element, so both
  * give the same bits; so do the statistics ({@link #statistics}), streamed over the rows in the order and
- * precision of {@link Normalization#ofPixels} and {@link Normalization#ofValues} (per channel: one histogram or
+ * precision of {@link NormalizationStatistics#ofPixels} and {@link NormalizationStatistics#ofValues} (per channel: one histogram or
  * one pair of sums per channel).
  *
  * <p>Immutable; copies read the file with absolute positions and a per-thread scratch row, so several replicas
  * may gather from one instance at once.
  */
-final class MappedFeatures implements Normalization.FloatRows {
+final class MappedFeatures implements NormalizationStatistics.FloatRows {
     private final NpyRows file;
     private final int[] rows;
     private final int[] map;
@@ -148,13 +148,13 @@ final class MappedFeatures implements Normalization.FloatRows {
                     }
                 }
             }
-            return perChannel ? Normalization.ofPixelCounts(counts, size, source)
-                    : Normalization.ofPixelCounts(counts[0], source);
+            return perChannel ? NormalizationStatistics.ofPixelCounts(counts, size, source)
+                    : NormalizationStatistics.ofPixelCounts(counts[0], source);
         }
         if (!normalize) {
             return Normalization.NONE;
         }
-        return perChannel ? Normalization.ofValues(this, channels, source) : Normalization.ofValues(this, source);
+        return perChannel ? NormalizationStatistics.ofValues(this, channels, source) : NormalizationStatistics.ofValues(this, source);
     }
 
     /** The raw values of sample {@code i} (NCHW order, converted to float32, not normalised) into {@code dst}. */

@@ -87,10 +87,10 @@ record RawFeatures(byte[] pixels, float[] values, int n, int d, int channels, Ma
         boolean normalize = !DataSpec.NORMALIZE_OFF.equals(mode);
         if (bytes()) {
             return !normalize ? Normalization.UNIT_PIXELS : perChannel
-                    ? Normalization.ofPixels(pixels, d, channels, source) : Normalization.ofPixels(pixels, source);
+                    ? NormalizationStatistics.ofPixels(pixels, d, channels, source) : NormalizationStatistics.ofPixels(pixels, source);
         }
-        return !normalize ? Normalization.NONE : perChannel ? Normalization.ofValues(values, d, channels, source)
-                : Normalization.ofValues(values, source);
+        return !normalize ? Normalization.NONE : perChannel ? NormalizationStatistics.ofValues(values, d, channels, source)
+                : NormalizationStatistics.ofValues(values, source);
     }
 
     /**

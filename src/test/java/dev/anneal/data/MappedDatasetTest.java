@@ -77,9 +77,9 @@ class MappedDatasetTest {
 
         Normalization statistics(boolean normalize) {
             if (pixels != null) {
-                return normalize ? Normalization.ofPixels(pixels, "ref") : Normalization.UNIT_PIXELS;
+                return normalize ? NormalizationStatistics.ofPixels(pixels, "ref") : Normalization.UNIT_PIXELS;
             }
-            return normalize ? Normalization.ofValues(values, "ref") : Normalization.NONE;
+            return normalize ? NormalizationStatistics.ofValues(values, "ref") : Normalization.NONE;
         }
 
         float[] features(Normalization norm) {

@@ -15,8 +15,8 @@ class NormalizationTest {
         for (int k = 0; k < px.length; k++) {
             scaled[k] = (float) ((px[k] & 0xff) / 255.0);
         }
-        Normalization fromHistogram = Normalization.ofPixels(px, "test");
-        Normalization direct = Normalization.ofValues(scaled, "test");
+        Normalization fromHistogram = NormalizationStatistics.ofPixels(px, "test");
+        Normalization direct = NormalizationStatistics.ofValues(scaled, "test");
         assertEquals(direct.mean(), fromHistogram.mean(), 1e-7);
         assertEquals(direct.std(), fromHistogram.std(), 1e-7);
         assertEquals(1 / 255.0, fromHistogram.scale());
@@ -25,7 +25,7 @@ class NormalizationTest {
     @Test
     void stdIsTheSampleStandardDeviationLikeTorch() {
         // values 0, 255 -> 0, 1: mean 0.5, sample variance (0.25 + 0.25) / (2 - 1)
-        Normalization n = Normalization.ofPixels(new byte[] {0, (byte) 255}, "t");
+        Normalization n = NormalizationStatistics.ofPixels(new byte[] {0, (byte) 255}, "t");
         assertEquals(0.5, n.mean(), 1e-15);
         assertEquals(Math.sqrt(0.5), n.std(), 1e-15);
         assertEquals((float) ((1.0 - 0.5) / Math.sqrt(0.5)), n.byteTable()[255]);
@@ -44,7 +44,7 @@ class NormalizationTest {
 
     @Test
     void tooFewValuesCannotBeNormalized() {
-        BadInput e = assertThrows(BadInput.class, () -> Normalization.ofValues(new float[1], "src"));
+        BadInput e = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(new float[1], "src"));
         assertEquals("src: cannot normalise 1 value(s); set data.normalize: false", e.getMessage());
     }
 
@@ -54,14 +54,14 @@ class NormalizationTest {
         assertTrue(21 * (7 / 255.0) / 21 != 7 / 255.0);
         byte[] px = new byte[21];
         java.util.Arrays.fill(px, (byte) 7);
-        BadInput p = assertThrows(BadInput.class, () -> Normalization.ofPixels(px, "px"));
+        BadInput p = assertThrows(BadInput.class, () -> NormalizationStatistics.ofPixels(px, "px"));
         assertEquals("px: every training value is 7, so the standard deviation is 0 and cannot normalise; check the "
                 + "data or set data.normalize: false", p.getMessage());
         float[] v = new float[999];
         java.util.Arrays.fill(v, 0.1f);
-        BadInput f = assertThrows(BadInput.class, () -> Normalization.ofValues(v, "v"));
+        BadInput f = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(v, "v"));
         assertTrue(f.getMessage().startsWith("v: every training value is 0.1, so"), f.getMessage());
-        BadInput rows = assertThrows(BadInput.class, () -> Normalization.ofValues(new Normalization.FloatRows() {
+        BadInput rows = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(new NormalizationStatistics.FloatRows() {
             public int n() {
                 return 333;
             }

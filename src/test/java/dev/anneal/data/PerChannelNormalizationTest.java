@@ -73,27 +73,27 @@ class PerChannelNormalizationTest {
         float[] x = gaussian(40 * d, 1);
         byte[] px = randomBytes(40 * d, 2);
         for (int channels : new int[] {1, 2, 3, 12}) {
-            Normalization v = Normalization.ofValues(x, d, channels, "x");
-            Normalization p = Normalization.ofPixels(px, d, channels, "px");
+            Normalization v = NormalizationStatistics.ofValues(x, d, channels, "x");
+            Normalization p = NormalizationStatistics.ofPixels(px, d, channels, "px");
             assertTrue(v.perChannel() && p.perChannel());
             assertEquals(channels, v.channels());
             assertEquals(d / channels, v.channelSize());
             assertEquals(d, p.features());
             assertEquals(1.0 / 255.0, p.scale());
             for (int c = 0; c < channels; c++) {
-                Normalization gv = Normalization.ofValues(channel(x, d, channels, c), "x");
-                Normalization gp = Normalization.ofPixels(channel(px, d, channels, c), "px");
+                Normalization gv = NormalizationStatistics.ofValues(channel(x, d, channels, c), "x");
+                Normalization gp = NormalizationStatistics.ofPixels(channel(px, d, channels, c), "px");
                 assertEquals(bits(gv.mean()), bits(v.mean(c)));
                 assertEquals(bits(gv.std()), bits(v.std(c)));
                 assertEquals(bits(gp.mean()), bits(p.mean(c)));
                 assertEquals(bits(gp.std()), bits(p.std(c)));
             }
         }
-        Normalization one = Normalization.ofValues(x, d, 1, "x");
+        Normalization one = NormalizationStatistics.ofValues(x, d, 1, "x");
         float[] a = x.clone();
         float[] b = x.clone();
         one.apply(a, 0, a.length, new double[50]);
-        Normalization.ofValues(x, "x").apply(b, 0, b.length, new double[50]);
+        NormalizationStatistics.ofValues(x, "x").apply(b, 0, b.length, new double[50]);
         assertArrayEquals(b, a);
         assertThrows(IllegalStateException.class, one::mean, "a per-channel map has no single mean");
         assertThrows(IllegalStateException.class, one::byteTable);
@@ -150,11 +150,11 @@ class PerChannelNormalizationTest {
             x[r * 6 + 2] = 0.5f;
             x[r * 6 + 3] = 0.5f;
         }
-        BadInput e = assertThrows(BadInput.class, () -> Normalization.ofValues(x, 6, 3, "data/x_train.npy"));
+        BadInput e = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(x, 6, 3, "data/x_train.npy"));
         assertEquals("data/x_train.npy: every training value of channel 1 of 3 is 0.5, so its standard deviation is "
                 + "0 and it cannot be normalised per channel; check the data, or set data.normalize: true (one mean "
                 + "and standard deviation for all features) or false", e.getMessage());
-        BadInput f = assertThrows(BadInput.class, () -> Normalization.ofValues(x, 6, 6, "v"));
+        BadInput f = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(x, 6, 6, "v"));
         assertTrue(f.getMessage().startsWith("v: every training value of channel 2 of 6 (feature 2 of each sample) "
                 + "is 0.5,"), f.getMessage());
         byte[] px = randomBytes(8 * 4, 5);
@@ -162,9 +162,9 @@ class PerChannelNormalizationTest {
             px[r * 4] = (byte) 255;
             px[r * 4 + 1] = (byte) 255;
         }
-        BadInput g = assertThrows(BadInput.class, () -> Normalization.ofPixels(px, 4, 2, "p"));
+        BadInput g = assertThrows(BadInput.class, () -> NormalizationStatistics.ofPixels(px, 4, 2, "p"));
         assertTrue(g.getMessage().startsWith("p: every training value of channel 0 of 2 is 255,"), g.getMessage());
-        BadInput one = assertThrows(BadInput.class, () -> Normalization.ofValues(new float[3], 3, 3, "s"));
+        BadInput one = assertThrows(BadInput.class, () -> NormalizationStatistics.ofValues(new float[3], 3, 3, "s"));
         assertEquals("s: cannot normalise 1 value(s) per channel; set data.normalize: false", one.getMessage());
     }
 
@@ -199,7 +199,7 @@ class PerChannelNormalizationTest {
         assertEquals(3, n.channels());
         assertEquals(1, n.channelSize());
         for (int j = 0; j < 3; j++) {
-            Normalization column = Normalization.ofValues(channel(train.features(), 3, 3, j), "c");
+            Normalization column = NormalizationStatistics.ofValues(channel(train.features(), 3, 3, j), "c");
             assertEquals(bits(column.mean()), bits(n.mean(j)));
             assertEquals(bits(column.std()), bits(n.std(j)));
             for (int i = 0; i < 50; i++) {
@@ -236,7 +236,7 @@ class PerChannelNormalizationTest {
             RawFeatures kept = new RawFeatures(null, raw.pixels(), raw.n(), channels * 12, channels)
                     .select(split.kept());
             for (int c = 0; c < channels; c++) {
-                Normalization plane = Normalization.ofValues(channel(kept.values(), channels * 12, channels, c), "p");
+                Normalization plane = NormalizationStatistics.ofValues(channel(kept.values(), channels * 12, channels, c), "p");
                 assertEquals(bits(plane.mean()), bits(n.mean(c)), color + " channel " + c);
                 assertEquals(bits(plane.std()), bits(n.std(c)), color + " channel " + c);
             }
@@ -362,7 +362,7 @@ class PerChannelNormalizationTest {
         Normalization n = Datasets.load(arrays(p, null, "false", null), 0).normalization();
         assertEquals(1, n.channels());
         assertEquals(6, n.channelSize());
-        Normalization g = Normalization.ofPixels(x, "x");
+        Normalization g = NormalizationStatistics.ofPixels(x, "x");
         assertEquals(bits(g.mean()), bits(n.mean(0)));
         Path q = npyDir("n", "<f4", "(30,)", NpyFiles.floats(ByteOrder.LITTLE_ENDIAN, gaussian(30, 23)),
                 NpyFiles.floats(ByteOrder.LITTLE_ENDIAN, gaussian(4, 24)), "(4,)", 30);
