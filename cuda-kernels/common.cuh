@@ -11,6 +11,11 @@
 #define SS_MOMENTUM 6
 #define SS_FIRST_STEP 7
 #define SS_ONE_MINUS_MOMENTUM 8
+#define SS_APPLIED 48
+#define SS_SPECULATIVE 10
+#define SS_LIVE 16
+#define SS_IF_SKIPPED 16
+#define SS_IF_APPLIED 32
 
 // Grid-stride loop over [0, n) with 64-bit indices.
 #define GRID_STRIDE(i, n) \

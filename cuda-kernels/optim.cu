@@ -128,14 +128,24 @@ extern "C" __global__ void rmsprop_step(float alpha, float one_minus_alpha, floa
 
 // Turns the squared gradient norm (norm_sq[0], from reduce.cu's squared_norm) into the step's gradient scale and
 // skip flag on the device: SKIP = 1 when the norm is not finite; GRAD_SCALE = min(1, max_norm/(norm + 1e-6))
-// when max_norm > 0 (PyTorch's clip_grad_norm_), else 1. One thread. Lets a whole training step run without a
-// host synchronisation (CUDA graphs).
+// when max_norm > 0 (PyTorch's clip_grad_norm_), else 1; APPLIED = 1 - SKIP, for the next step. First, when
+// SPECULATIVE is set, the host did not yet know whether the previous step was applied and wrote the step's scalars
+// for both outcomes (rows IF_SKIPPED and IF_APPLIED): the previous step's APPLIED picks the row that holds, copied
+// into the live slots. One thread. Lets a whole training step run without a host synchronisation (CUDA graphs),
+// and the host read a step's statistics a step late.
 extern "C" __global__ void finalize_step_scalars(const float* __restrict__ norm_sq, float max_norm,
                                                  float* __restrict__ scalars) {
     if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    if (scalars[SS_SPECULATIVE] != 0.f) {
+        const float* row = scalars + (scalars[SS_APPLIED] != 0.f ? SS_IF_APPLIED : SS_IF_SKIPPED);
+        for (int i = 0; i < SS_LIVE; ++i) {
+            if (i != SS_GRAD_SCALE && i != SS_SKIP && i != SS_SPECULATIVE) scalars[i] = row[i];
+        }
+    }
     float sq = norm_sq[0];
     bool finite = isfinite(sq);
     scalars[SS_SKIP] = finite ? 0.f : 1.f;
+    scalars[SS_APPLIED] = finite ? 1.f : 0.f;
     float coef = 1.f;
     if (finite && max_norm > 0.f) {
         coef = fminf(1.f, max_norm / (sqrtf(sq) + 1e-6f));

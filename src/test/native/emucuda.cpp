@@ -821,6 +821,17 @@ EXPORT CUresult cuEventSynchronize(void* e) {
     return CUDA_SUCCESS;
 }
 
+// The emulation runs every op when it is queued, so a recorded event is complete: the query succeeds and, as on a
+// GPU, orders the host after the work before the event. Not a synchronising call (it never blocks).
+EXPORT CUresult cuEventQuery(void* e) {
+    LOCK;
+    NEED_CTX;
+    if (!events.count((Event*)e))
+        return fail(CUDA_ERROR_INVALID_HANDLE, "cuEventQuery: %p is not a live event", e);
+    order_host_waits(nullptr, (Event*)e);
+    return CUDA_SUCCESS;
+}
+
 EXPORT CUresult cuEventElapsedTime(float* ms, void* a, void* b) {
     LOCK;
     NEED_CTX;

@@ -233,6 +233,7 @@ int main(int argc, char** argv) {
     {
         long long m = 1001;
         std::vector<float> scalars = {1e-3f, 1e-3f, 1.f, 1.f, 1.f, 0.f, 0.9f, 1.f, 0.1f, 0, 0, 0, 0, 0, 0, 0};
+        scalars.resize(49, 0.f);  // the live slots, the two rows a speculative step writes, and SS_APPLIED (48)
         CUdeviceptr ds = put(scalars), p = put(random(m, 29)), g = put(random(m, 31)), mm = put(std::vector<float>(m)),
                     v = put(std::vector<float>(m)), vmax = put(std::vector<float>(m));
         float b2 = 0.999f, omb2 = 0.001f, eps = 1e-8f, wd = 0.01f;
@@ -249,8 +250,9 @@ int main(int argc, char** argv) {
         CUdeviceptr norm = put(std::vector<float>{4.f});
         float maxn = 1.f;
         OK(launch(function("finalize_step_scalars", "pfp"), 1, 1, 32, {&norm, &maxn, &ds}));
-        std::vector<float> s = get<float>(ds, 16);
-        CHECK(s[5] == 0.f && close(s[4], 1.0 / (2.0 + 1e-6), 1e-6), "finalize %f %f", s[4], s[5]);
+        std::vector<float> s = get<float>(ds, 49);
+        CHECK(s[5] == 0.f && close(s[4], 1.0 / (2.0 + 1e-6), 1e-6) && s[48] == 1.f, "finalize %f %f %f", s[4], s[5],
+              s[48]);
     }
 
     // driver validation: each an error code, never a crash

@@ -28,6 +28,16 @@ public interface Backend extends AutoCloseable {
 
     void download(FloatArray src, long srcOffset, float[] dst, int dstOffset, int n);
 
+    /**
+     * Queues a copy of {@code n} floats of {@code src} to the host behind the work queued so far, without waiting
+     * for it; {@link PendingRead#get} waits and returns them. The values are those the queued work leaves, whatever
+     * is queued after the call. At most {@value #PENDING_READS} reads may be outstanding at once.
+     */
+    PendingRead readLater(FloatArray src, long srcOffset, int n);
+
+    /** How many {@link #readLater} results may be outstanding (not yet {@link PendingRead#get got}) at once. */
+    int PENDING_READS = 4;
+
     void copy(FloatArray src, long srcOffset, FloatArray dst, long dstOffset, long n);
 
     void fill(FloatArray dst, long offset, long n, float value);

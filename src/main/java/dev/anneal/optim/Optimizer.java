@@ -29,7 +29,13 @@ public final class Optimizer implements AutoCloseable {
     private final Map<String, FloatArray> state = new LinkedHashMap<>();
     private long steps;
     private boolean momentumStarted;
-    private double preparedMomentum;
+    /**
+     * Prepared updates whose outcome the host does not know yet, oldest first: the momentum each uses if the step
+     * before it was skipped, if it was applied, and 1 when it was prepared for both outcomes (else 0).
+     */
+    private final java.util.ArrayDeque<double[]> inFlight = new java.util.ArrayDeque<>();
+    /** Whether the last resolved update was applied. */
+    private boolean lastApplied;
 
     private Optimizer(OptimizerSpec spec, Backend backend, long n) {
         this.spec = spec;
@@ -93,6 +99,7 @@ public final class Optimizer implements AutoCloseable {
     public void restore(long updates, boolean momentumStarted) {
         this.steps = updates;
         this.momentumStarted = momentumStarted;
+        inFlight.clear();
     }
 
     /** Whether SGD's momentum buffer has been initialised (PyTorch's buffer is created on the first update). */
@@ -109,9 +116,7 @@ public final class Optimizer implements AutoCloseable {
      * @param gradScale multiplies every gradient first (the global-norm clip coefficient; 1 when not clipping)
      */
     public void step(FloatArray params, FloatArray grads, double lr, OptionalDouble momentum, double gradScale) {
-        fillScalars(lr, momentum);
-        hostScalars[StepScalars.GRAD_SCALE] = (float) gradScale;
-        upload();
+        prepare(lr, momentum, (float) gradScale);
         apply(params, grads);
         commit();
     }
@@ -122,8 +127,62 @@ public final class Optimizer implements AutoCloseable {
      * {@link dev.anneal.backend.Backend#finalizeStepScalars} may then set the gradient scale and the skip flag.
      */
     public void prepare(double lr, OptionalDouble momentum) {
-        fillScalars(lr, momentum);
+        prepare(lr, momentum, 1f);
+    }
+
+    private void prepare(double lr, OptionalDouble momentum, float gradScale) {
+        double mu = fillScalars(StepScalars.IF_SKIPPED, lr, momentum, steps + 1, momentumStarted);
+        System.arraycopy(hostScalars, StepScalars.IF_SKIPPED, hostScalars, 0, StepScalars.LIVE);
+        System.arraycopy(hostScalars, StepScalars.IF_SKIPPED, hostScalars, StepScalars.IF_APPLIED, StepScalars.LIVE);
+        hostScalars[StepScalars.GRAD_SCALE] = gradScale;
+        hostScalars[StepScalars.SPECULATIVE] = 0f;
+        inFlight.add(new double[] {mu, mu, 0});
         upload();
+    }
+
+    /**
+     * Writes the step scalars of the update after one whose outcome the host does not know yet: for both outcomes
+     * of that update ({@link StepScalars#SPECULATIVE}), if it was skipped (update {@code t = steps() + 1}, at
+     * {@code lrIfSkipped}) and if it was applied ({@code t = steps() + 2}, at {@code lrIfApplied}). The device's
+     * {@link dev.anneal.backend.Backend#finalizeStepScalars} picks the row from that update's outcome, so the
+     * update is exactly the one a host that knew it would have prepared. Exactly one update may be in flight.
+     */
+    public void prepareSpeculative(double lrIfSkipped, OptionalDouble momentumIfSkipped, double lrIfApplied,
+                                   OptionalDouble momentumIfApplied) {
+        if (inFlight.size() != 1) {
+            throw new IllegalStateException(inFlight.size() + " updates in flight; a speculative one follows one");
+        }
+        double previousMu = momentumOf(inFlight.peekFirst());
+        boolean startedIfApplied = momentumStarted || previousMu != 0 && spec instanceof Sgd;
+        double muSkipped = fillScalars(StepScalars.IF_SKIPPED, lrIfSkipped, momentumIfSkipped, steps + 1,
+                momentumStarted);
+        double muApplied = fillScalars(StepScalars.IF_APPLIED, lrIfApplied, momentumIfApplied, steps + 2,
+                startedIfApplied);
+        System.arraycopy(hostScalars, StepScalars.IF_APPLIED, hostScalars, 0, StepScalars.LIVE);
+        hostScalars[StepScalars.SPECULATIVE] = 1f;
+        inFlight.add(new double[] {muSkipped, muApplied, 1});
+        upload();
+    }
+
+    /** The momentum an in-flight update uses, given the outcome of the update before it ({@link #lastApplied}). */
+    private double momentumOf(double[] update) {
+        return update[2] != 0 && lastApplied ? update[1] : update[0];
+    }
+
+    /**
+     * Records the outcome of the oldest prepared update: applied (the count advances; SGD's momentum buffer is
+     * then initialised) or skipped (nothing changes).
+     */
+    public void resolve(boolean applied) {
+        double[] update = inFlight.pollFirst();
+        if (update == null) {
+            throw new IllegalStateException("no prepared update to resolve");
+        }
+        if (applied) {
+            steps++;
+            momentumStarted |= momentumOf(update) != 0 && spec instanceof Sgd;
+        }
+        lastApplied = applied;
     }
 
     /**
@@ -149,10 +208,9 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
-    /** Counts the prepared update as applied (call it only when the step was not skipped). */
+    /** Counts the prepared update as applied: {@link #resolve resolve(true)}. */
     public void commit() {
-        steps++;
-        momentumStarted |= preparedMomentum != 0 && spec instanceof Sgd;
+        resolve(true);
     }
 
     /**
@@ -172,37 +230,40 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
-    private void fillScalars(double lr, OptionalDouble momentum) {
+    /**
+     * Writes the live slots of update {@code t} at rate {@code lr} into {@code hostScalars[row, row + LIVE)};
+     * returns the momentum used.
+     */
+    private double fillScalars(int row, double lr, OptionalDouble momentum, long t, boolean started) {
         double mu = momentum.orElse(spec.configuredMomentum());
-        long t = steps + 1;
-        preparedMomentum = mu;
-        java.util.Arrays.fill(hostScalars, 0f);
-        hostScalars[StepScalars.LR] = (float) lr;
-        hostScalars[StepScalars.GRAD_SCALE] = 1f;
-        hostScalars[StepScalars.MOMENTUM] = (float) mu;
+        java.util.Arrays.fill(hostScalars, row, row + StepScalars.LIVE, 0f);
+        hostScalars[row + StepScalars.LR] = (float) lr;
+        hostScalars[row + StepScalars.GRAD_SCALE] = 1f;
+        hostScalars[row + StepScalars.MOMENTUM] = (float) mu;
         if (spec instanceof Sgd) {
             if (mu != 0) {
                 reserveState();
             }
-            hostScalars[StepScalars.FIRST_STEP] = mu != 0 && !momentumStarted ? 1f : 0f;
+            hostScalars[row + StepScalars.FIRST_STEP] = mu != 0 && !started ? 1f : 0f;
         } else if (spec instanceof Adam a) {
-            adamScalars(lr, mu, t, a.betas().get(1), a.weightDecay());
+            adamScalars(row, lr, mu, t, a.betas().get(1), a.weightDecay());
         } else if (spec instanceof AdamW a) {
-            adamScalars(lr, mu, t, a.betas().get(1), a.weightDecay());
+            adamScalars(row, lr, mu, t, a.betas().get(1), a.weightDecay());
         }
+        return mu;
     }
 
-    private void adamScalars(double lr, double beta1, long t, double beta2, double weightDecay) {
+    private void adamScalars(int row, double lr, double beta1, long t, double beta2, double weightDecay) {
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2 = 1 - Math.pow(beta2, t);
-        hostScalars[StepScalars.STEP_SIZE] = (float) (lr / biasCorrection1);
-        hostScalars[StepScalars.BIAS_CORRECTION2_SQRT] = (float) Math.sqrt(biasCorrection2);
-        hostScalars[StepScalars.DECAY_FACTOR] = (float) (1 - lr * weightDecay);
-        hostScalars[StepScalars.ONE_MINUS_MOMENTUM] = (float) (1 - beta1);
+        hostScalars[row + StepScalars.STEP_SIZE] = (float) (lr / biasCorrection1);
+        hostScalars[row + StepScalars.BIAS_CORRECTION2_SQRT] = (float) Math.sqrt(biasCorrection2);
+        hostScalars[row + StepScalars.DECAY_FACTOR] = (float) (1 - lr * weightDecay);
+        hostScalars[row + StepScalars.ONE_MINUS_MOMENTUM] = (float) (1 - beta1);
     }
 
     private void upload() {
-        backend.upload(hostScalars, 0, scalars, 0, StepScalars.SIZE);
+        backend.upload(hostScalars, 0, scalars, 0, StepScalars.WRITTEN);
     }
 
     @Override

@@ -147,10 +147,9 @@ final class Replica implements AutoCloseable {
         optimizer.apply(model.parameters(), model.gradients());
     }
 
-    /** Waits for the step and reads its statistics: {@code [loss sum, ..., squared norm]}. */
-    float[] readStats() {
-        backend.download(stats, 0, hostStats, 0, hostStats.length);
-        return hostStats;
+    /** Queues the read of the step's statistics {@code [loss sum, correct, ..., squared norm]} behind its kernels. */
+    dev.anneal.backend.PendingRead readStatsLater() {
+        return backend.readLater(stats, 0, hostStats.length);
     }
 
     /** The loss sum and correct count of the test samples {@code span} (in index order), read back. */

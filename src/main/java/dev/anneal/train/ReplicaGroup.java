@@ -2,6 +2,7 @@ package dev.anneal.train;
 
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.PendingRead;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
@@ -51,6 +52,7 @@ public final class ReplicaGroup implements AutoCloseable {
     private final float maxNorm;
     private final boolean graphs;
     private final BatchPrefetch prefetch;
+    private InFlight inFlight;
     private boolean warm;
     private long replays;
 
@@ -135,10 +137,43 @@ public final class ReplicaGroup implements AutoCloseable {
     }
 
     /**
-     * Data step {@code s} of the epoch with order {@code order}, at rate {@code lr} (and cycled momentum): the
-     * update is applied unless the summed gradient is not finite, in which case every buffer is left as it was.
+     * Data step {@code s} of the epoch with order {@code order}, at rate {@code lr} (and cycled momentum), run to
+     * the end: the update is applied unless the summed gradient is not finite, in which case every buffer is left
+     * as it was. {@link #launch} then {@link #drain}; no step may be in flight before.
      */
     public StepStats step(Dataset train, int[] order, int s, double lr, OptionalDouble momentum) {
+        if (inFlight != null) {
+            throw new IllegalStateException("a step is in flight: drain it first");
+        }
+        launch(train, order, s, Rates.known(lr, momentum));
+        return drain().orElseThrow();
+    }
+
+    /**
+     * The rate and momentum of a step, for both outcomes of the step in flight before it (which the host does not
+     * know yet when it queues this one): if that step is skipped the schedule has not advanced, if it is applied it
+     * has. Equal when no step is in flight.
+     */
+    public record Rates(double lrIfSkipped, OptionalDouble momentumIfSkipped, double lrIfApplied,
+                        OptionalDouble momentumIfApplied) {
+        /** The rates of a step whose predecessor's outcome is known. */
+        public static Rates known(double lr, OptionalDouble momentum) {
+            return new Rates(lr, momentum, lr, momentum);
+        }
+    }
+
+    /** The step in flight: its samples and its statistics being read. */
+    private record InFlight(int total, PendingRead[] stats) {
+    }
+
+    /**
+     * Queues data step {@code s} of the epoch with order {@code order} on every replica and returns the outcome of
+     * the step queued before it, if one is in flight: its statistics are read while step {@code s} runs, so the
+     * device never waits for the host. The step's scalars are written for both outcomes of the step before it
+     * ({@link dev.anneal.optim.Optimizer#prepareSpeculative}) and the device picks the one that holds, so every
+     * update is exactly what {@link #step} would have made. Returns empty when no step was in flight.
+     */
+    public Optional<StepStats> launch(Dataset train, int[] order, int s, Rates rates) {
         int n = train.n();
         int devices = replicas.size();
         int total = Batches.step(n, batch * devices, accumulation, s).length();
@@ -156,7 +191,12 @@ public final class ReplicaGroup implements AutoCloseable {
         }
         boolean full = replicas.stream().allMatch(Replica::fullStep);
         for (Replica r : replicas) {
-            r.optimizer.prepare(lr, momentum);
+            if (inFlight == null) {
+                r.optimizer.prepare(rates.lrIfSkipped(), rates.momentumIfSkipped());
+            } else {
+                r.optimizer.prepareSpeculative(rates.lrIfSkipped(), rates.momentumIfSkipped(), rates.lrIfApplied(),
+                        rates.momentumIfApplied());
+            }
         }
         if (graphs && full && warm) {
             if (first().gradientsGraph == null) {
@@ -167,8 +207,29 @@ public final class ReplicaGroup implements AutoCloseable {
             eager(gradScale);
             warm |= full;
         }
-        float[][] stats = new float[devices][];
-        parallel(r -> stats[r] = replicas.get(r).readStats().clone());
+        PendingRead[] reads = new PendingRead[devices];
+        parallel(r -> reads[r] = replicas.get(r).readStatsLater());
+        InFlight previous = inFlight;
+        inFlight = new InFlight(total, reads);
+        return previous == null ? Optional.empty() : Optional.of(resolve(previous));
+    }
+
+    /** Whether a step is in flight (launched, its outcome not yet returned). */
+    public boolean stepInFlight() {
+        return inFlight != null;
+    }
+
+    /** Waits for the step in flight, if any, and returns its outcome. */
+    public Optional<StepStats> drain() {
+        InFlight f = inFlight;
+        inFlight = null;
+        return f == null ? Optional.empty() : Optional.of(resolve(f));
+    }
+
+    /** The outcome of {@code f}, read, and recorded by every replica's optimizer. */
+    private StepStats resolve(InFlight f) {
+        float[][] stats = new float[f.stats().length][];
+        parallel(r -> stats[r] = f.stats()[r].get());
         double lossSum = 0;
         for (float[] st : stats) {
             for (int m = 0; m < accumulation; m++) {
@@ -177,10 +238,8 @@ public final class ReplicaGroup implements AutoCloseable {
         }
         double normSquared = stats[0][2 * accumulation];
         boolean applied = Float.isFinite(stats[0][2 * accumulation]);
-        if (applied) {
-            replicas.forEach(r -> r.optimizer.commit());
-        }
-        return new StepStats(lossSum, normSquared, total, applied);
+        replicas.forEach(r -> r.optimizer.resolve(applied));
+        return new StepStats(lossSum, normSquared, f.total(), applied);
     }
 
     private void eager(float gradScale) {

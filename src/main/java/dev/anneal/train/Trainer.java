@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The training loop. One data step takes {@code A = train.accumulation_steps} micro-batches of
@@ -29,6 +30,13 @@ import java.util.List;
  * advances once per global update. Each epoch ends with an evaluation, which a plateau schedule observes, and a
  * checkpoint: on the validation set when {@code data.validation_split} holds one out, the test set then being
  * evaluated once when the run ends (early or not) and added to the last epoch's line; else on the test set.
+ *
+ * <p>The host does not wait for a step before queuing the next: a step's outcome (loss, skipped or applied) is
+ * read while the next step runs ({@link ReplicaGroup#launch}), the next step's scalars having been written for
+ * both outcomes; the outcome is then counted, reported and checked as if it had been read at once. Before a
+ * checkpoint or replica check that the step in flight may bring due, before each epoch's evaluation, and after
+ * every step when {@link #synchronous} (a listener that inspects the model), the step in flight is taken first. The
+ * results are the same bits either way.
  *
  * <p>After that evaluation, {@code train.early_stopping} ({@link EarlyStopper}, Keras' {@code EarlyStopping})
  * observes the same metrics (after the plateau schedule) and may end the run before {@code train.epochs}, and
@@ -51,6 +59,8 @@ public final class Trainer implements AutoCloseable {
     private final List<EvalMetrics> history = new ArrayList<>();
     private TrainerState state = TrainerState.start();
     private volatile boolean stopRequested;
+    /** Take each step's outcome before queuing the next ({@link #synchronous()}). */
+    private boolean synchronous;
     private boolean checkpointing = true;
     private String stoppedEarly;
 
@@ -116,6 +126,15 @@ public final class Trainer implements AutoCloseable {
      */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    /**
+     * Takes each step's outcome before the next step is queued, as a listener that inspects the model after every
+     * step needs ({@code anneal lr-find} evaluates it); the default reads a step's outcome while the next one runs.
+     * The results are the same bits either way. Call before {@link #run}.
+     */
+    public void synchronous() {
+        synchronous = true;
     }
 
     /** Whether {@link #requestStop} was called. */
@@ -224,29 +243,38 @@ public final class Trainer implements AutoCloseable {
                 break;
             }
             int[] order = EpochOrder.permutation(config.train().seed(), epoch, train.n());
+            long last = System.nanoTime();
             for (long s = state.stepInEpoch(); s < stepsPerEpoch; s++) {
-                long t0 = System.nanoTime();
-                StepResult r = step(train, order, s);
-                double loss = r.meanLoss();
-                double seconds = (System.nanoTime() - t0) * 1e-9;
-                int samples = r.samples();
-                state = new TrainerState(state.updates(), epoch, s + 1, optimizer.momentumStarted(),
-                        state.skippedInARow(), state.skippedTotal(), plateauState(),
-                        state.epochLossSum() + loss * samples, state.epochSamples() + samples,
-                        state.epochSeconds() + seconds, state.earlyStopping(), state.bestKept());
-                listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
-                        samples / Math.max(seconds, 1e-9));
+                if (replicas.stepInFlight() && (synchronous || mayCheckpointAfterInFlight())) {
+                    last = process(replicas.drain().orElseThrow(), epoch, last, checkpoints);
+                    if (stopRequested) {
+                        return stopNow();
+                    }
+                }
+                long k = state.updates();
+                ReplicaGroup.Rates rates = replicas.stepInFlight()
+                        ? new ReplicaGroup.Rates(driver.lr(k), driver.momentum(k), driver.lr(k + 1),
+                                driver.momentum(k + 1))
+                        : ReplicaGroup.Rates.known(driver.lr(k), driver.momentum(k));
+                var previous = replicas.launch(train, order, (int) s, rates);
+                if (previous.isPresent()) {
+                    last = process(previous.get(), epoch, last, checkpoints);
+                }
+                if (synchronous || stopRequested) {
+                    Optional<ReplicaGroup.StepStats> now = replicas.drain();
+                    if (now.isPresent()) {
+                        last = process(now.get(), epoch, last, checkpoints);
+                    }
+                    if (stopRequested) {
+                        return stopNow();
+                    }
+                }
+            }
+            Optional<ReplicaGroup.StepStats> tail = replicas.drain();
+            if (tail.isPresent()) {
+                process(tail.get(), epoch, last, checkpoints);
                 if (stopRequested) {
                     return stopNow();
-                }
-                long every = config.train().checkpointEvery();
-                if (checkpointing && every > 0 && r.updated() && state.updates() % every == 0
-                        && s + 1 < stepsPerEpoch) {
-                    listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
-                }
-                long check = config.train().checkReplicasEvery();
-                if (check > 0 && r.updated() && state.updates() % check == 0) {
-                    checkReplicas();
                 }
             }
             checkReplicas();
@@ -283,18 +311,32 @@ public final class Trainer implements AutoCloseable {
         return last;
     }
 
-    /** A data step's mean loss (0 when skipped), its samples and whether it applied an update. */
-    private record StepResult(double meanLoss, int samples, boolean updated) {
+    /**
+     * Whether the step in flight, if it is applied, brings the update count to a checkpoint
+     * ({@code train.checkpoint_every}) or a replica check ({@code train.check_replicas_every}): then its outcome is
+     * taken before the next step is queued, so the checkpoint holds exactly the weights after it.
+     */
+    private boolean mayCheckpointAfterInFlight() {
+        long next = state.updates() + 1;
+        long every = config.train().checkpointEvery();
+        long check = config.train().checkReplicasEvery();
+        return checkpointing && every > 0 && next % every == 0 || check > 0 && next % check == 0;
     }
 
-    /** One data step on every replica: one update unless the gradients are not finite. */
-    private StepResult step(Dataset train, int[] order, long s) {
-        long k = state.updates();
-        ReplicaGroup.StepStats st = replicas.step(train, order, (int) s, driver.lr(k), driver.momentum(k));
+    /**
+     * Takes the outcome of data step {@code state.stepInEpoch()} of {@code epoch}, read back after the next step was
+     * queued (or after the step itself when nothing followed it): the update count or the skip count, the epoch's
+     * loss and time, the listener, and the checkpoint or replica check that falls due. Returns the time it was taken.
+     */
+    private long process(ReplicaGroup.StepStats st, long epoch, long since, Checkpoints checkpoints)
+            throws IOException {
+        long now = System.nanoTime();
+        double seconds = (now - since) * 1e-9;
+        long s = state.stepInEpoch();
         if (!st.applied()) {
             long inARow = state.skippedInARow() + 1;
-            state = new TrainerState(state.updates(), state.epoch(), state.stepInEpoch(), state.momentumStarted(),
-                    inARow, state.skippedTotal() + 1, state.plateau(), state.epochLossSum(), state.epochSamples(),
+            state = new TrainerState(state.updates(), epoch, s, state.momentumStarted(), inARow,
+                    state.skippedTotal() + 1, state.plateau(), state.epochLossSum(), state.epochSamples(),
                     state.epochSeconds(), state.earlyStopping(), state.bestKept());
             String why = "the gradient norm is not finite" + (Double.isFinite(st.lossSum()) ? ""
                     : " (the loss is " + st.lossSum() + ")");
@@ -304,12 +346,32 @@ public final class Trainer implements AutoCloseable {
                         + "gradients (at update " + state.updates() + ", epoch " + (state.epoch() + 1) + "): lower "
                         + "optimizer.lr, set train.clip_grad_norm, or check the data");
             }
-            return new StepResult(0, st.samples(), false);
+        } else {
+            state = new TrainerState(state.updates() + 1, epoch, s, optimizer.momentumStarted(), 0,
+                    state.skippedTotal(), state.plateau(), state.epochLossSum(), state.epochSamples(),
+                    state.epochSeconds(), state.earlyStopping(), state.bestKept());
         }
-        state = new TrainerState(k + 1, state.epoch(), state.stepInEpoch(), optimizer.momentumStarted(), 0,
-                state.skippedTotal(), state.plateau(), state.epochLossSum(), state.epochSamples(),
-                state.epochSeconds(), state.earlyStopping(), state.bestKept());
-        return new StepResult(st.lossSum() / st.samples(), st.samples(), true);
+        double loss = st.applied() ? st.lossSum() / st.samples() : 0;
+        int samples = st.samples();
+        state = new TrainerState(state.updates(), epoch, s + 1, optimizer.momentumStarted(), state.skippedInARow(),
+                state.skippedTotal(), plateauState(), state.epochLossSum() + loss * samples,
+                state.epochSamples() + samples, state.epochSeconds() + seconds, state.earlyStopping(),
+                state.bestKept());
+        listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
+                samples / Math.max(seconds, 1e-9));
+        if (stopRequested) {
+            return now;
+        }
+        long every = config.train().checkpointEvery();
+        if (checkpointing && every > 0 && st.applied() && state.updates() % every == 0
+                && s + 1 < stepsPerEpoch) {
+            listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
+        }
+        long check = config.train().checkReplicasEvery();
+        if (check > 0 && st.applied() && state.updates() % check == 0) {
+            checkReplicas();
+        }
+        return now;
     }
 
     /** Stops the run when a replica's parameters are no longer replica 0's bits (a bug, never expected). */

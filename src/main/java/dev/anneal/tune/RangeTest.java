@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * optimizer updates while the rate follows the {@link Ramp} ({@link RampConfig}: the ordinary {@link Trainer}
  * and schedule code, so accumulation and several devices count global updates), recording each update's rate,
  * loss and {@link LossSmoother smoothed loss}, and every {@code eval_every} updates the loss and accuracy on a
- * fixed subset of the validation set, or of the test set without one (the first {@code eval_samples} samples), for Smith's accuracy-vs-rate plot. The
- * data cycles epoch after epoch when an epoch is shorter than the test; the test ends after {@code N} updates or
+ * fixed subset of the validation set, or of the test set without one (the first {@code eval_samples} samples),
+ * for Smith's accuracy-vs-rate plot. The data cycles epoch after epoch when an epoch is shorter than the test; the test ends after {@code N} updates or
  * when {@link DivergenceStop} says so (an update skipped for non-finite gradients counts as diverged).
  *
  * <p>The run is throwaway: its trainer writes no checkpoint and is stopped before any epoch-end output, and the
@@ -79,6 +79,7 @@ public final class RangeTest {
             try (Trainer trainer = new Trainer(cfg, data, backends, new RunDirectory(tmp), recorder)) {
                 recorder.trainer = trainer;
                 trainer.disableCheckpoints();
+                trainer.synchronous();
                 trainer.initialize();
                 trainer.run();
             }

@@ -53,6 +53,14 @@ public final class CpuBackend implements Backend {
         System.arraycopy(f(src), index(src, srcOffset, n), dst, dstOffset, n);
     }
 
+    /** The CPU runs every op at once, so the values are read now. */
+    @Override
+    public dev.anneal.backend.PendingRead readLater(FloatArray src, long srcOffset, int n) {
+        float[] values = new float[n];
+        download(src, srcOffset, values, 0, n);
+        return () -> values;
+    }
+
     @Override
     public void copy(FloatArray src, long srcOffset, FloatArray dst, long dstOffset, long n) {
         System.arraycopy(f(src), index(src, srcOffset, n), f(dst), index(dst, dstOffset, n), (int) n);

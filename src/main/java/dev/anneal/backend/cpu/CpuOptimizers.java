@@ -134,14 +134,24 @@ final class CpuOptimizers {
     }
 
     /**
-     * The CPU twin of {@code finalize_step_scalars} in cuda-kernels/optim.cu, in float arithmetic as there:
-     * {@code SKIP = !isfinite(sq)}, {@code GRAD_SCALE = min(1, maxNorm / (sqrt(sq) + 1e-6))} when finite and
+     * The CPU twin of {@code finalize_step_scalars} in cuda-kernels/optim.cu, in float arithmetic as there: when
+     * {@code SPECULATIVE}, the row of the previous step's outcome ({@code APPLIED}) copied into the live slots; then
+     * {@code SKIP = !isfinite(sq)}, {@code APPLIED = !SKIP}, {@code GRAD_SCALE = min(1, maxNorm / (sqrt(sq) + 1e-6))} when finite and
      * {@code maxNorm > 0}, else 1. {@code (float) Math.sqrt(sq)} is the correctly rounded float square root, as
      * {@code sqrtf} is on the GPU (IEEE, {@code -prec-sqrt=true}).
      */
     static void finalizeStepScalars(float sq, float maxNorm, float[] scalars) {
+        if (scalars[StepScalars.SPECULATIVE] != 0f) {
+            int row = scalars[StepScalars.APPLIED] != 0f ? StepScalars.IF_APPLIED : StepScalars.IF_SKIPPED;
+            for (int i = 0; i < StepScalars.LIVE; i++) {
+                if (i != StepScalars.GRAD_SCALE && i != StepScalars.SKIP && i != StepScalars.SPECULATIVE) {
+                    scalars[i] = scalars[row + i];
+                }
+            }
+        }
         boolean finite = Float.isFinite(sq);
         scalars[StepScalars.SKIP] = finite ? 0f : 1f;
+        scalars[StepScalars.APPLIED] = finite ? 1f : 0f;
         float coef = 1f;
         if (finite && maxNorm > 0f) {
             coef = Math.min(1f, maxNorm / ((float) Math.sqrt(sq) + 1e-6f));

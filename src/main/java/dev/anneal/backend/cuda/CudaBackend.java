@@ -87,6 +87,8 @@ public final class CudaBackend implements Backend {
     private boolean streamCreated;
     private CudaModules modules;
     private Staging staging;
+    /** The slots of {@link #readLater}, made on first use. */
+    private PendingReads pendingReads;
     private ArgumentBlocks argumentBlocks;
     private Cublas cublas;
     private String gemm;
@@ -269,6 +271,16 @@ public final class CudaBackend implements Backend {
         Span from = planner.download(src, srcOffset, dst, dstOffset, n);
         staging.download(from.pointer(), 4L * n,
                 (buf, at, count) -> buf.asFloatBuffer().get(dst, dstOffset + (int) (at / 4), count / 4));
+    }
+
+    @Override
+    public dev.anneal.backend.PendingRead readLater(FloatArray src, long srcOffset, int n) {
+        enter();
+        Span from = planner.download(src, srcOffset, new float[n], 0, n);
+        if (pendingReads == null) {
+            pendingReads = new PendingReads(stream);
+        }
+        return pendingReads.read(from.pointer(), n, this::enter);
     }
 
     @Override
@@ -569,6 +581,9 @@ public final class CudaBackend implements Backend {
             }
             if (staging != null) {
                 first = attempt(first, staging::close);
+            }
+            if (pendingReads != null) {
+                first = attempt(first, pendingReads::close);
             }
             if (argumentBlocks != null) {
                 first = attempt(first, argumentBlocks::close);

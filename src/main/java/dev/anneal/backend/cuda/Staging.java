@@ -60,7 +60,8 @@ final class Staging implements AutoCloseable {
             int count = (int) Math.min(bytes - done, half);
             if (used[current] + count > half) {
                 current ^= 1;
-                if (recorded[current]) {
+                if (recorded[current] && JCudaDriver.cuEventQuery(events[current]) != CUresult.CUDA_SUCCESS) {
+                    // Still copying (the host is far ahead): wait. Usually done long ago, and the query suffices.
                     Driver.check(JCudaDriver.cuEventSynchronize(events[current]),
                             "waiting for an earlier upload (cuEventSynchronize)");
                 }

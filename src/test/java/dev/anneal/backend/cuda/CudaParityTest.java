@@ -240,7 +240,7 @@ class CudaParityTest {
         float[][] cases = {{4f, 1f}, {0.25f, 1f}, {4f, 0f}, {Float.POSITIVE_INFINITY, 1f}, {Float.NaN, 0f}};
         for (float[] c : cases) {
             FloatArray norm = put(gpu, new float[] {0f, c[0]});
-            FloatArray scalars = put(gpu, nans(16));
+            FloatArray scalars = put(gpu, nans(dev.anneal.backend.StepScalars.SIZE));
             gpu.finalizeStepScalars(norm, 1, c[1], scalars);
             float[] s = get(gpu, scalars);
             boolean finite = Float.isFinite(c[0]);
@@ -249,6 +249,36 @@ class CudaParityTest {
                     new float[] {s[dev.anneal.backend.StepScalars.SKIP], s[dev.anneal.backend.StepScalars.GRAD_SCALE]});
             norm.close();
             scalars.close();
+        }
+    }
+
+    @Test
+    void finalizeStepScalarsPicksTheRowOfThePreviousStepsOutcomeAsTheCpuDoes() {
+        int size = dev.anneal.backend.StepScalars.SIZE;
+        for (float previous : new float[] {0f, 1f}) {
+            for (float normSquared : new float[] {2.25f, Float.NaN}) {
+                float[] host = new float[size];
+                for (int i = 0; i < size; i++) {
+                    host[i] = 100 + i;
+                }
+                host[dev.anneal.backend.StepScalars.SPECULATIVE] = 1f;
+                host[dev.anneal.backend.StepScalars.APPLIED] = previous;
+                FloatArray norm = put(gpu, new float[] {normSquared});
+                FloatArray scalars = put(gpu, host);
+                gpu.finalizeStepScalars(norm, 0, 0.5f, scalars);
+                FloatArray cpuNorm = put(cpu, new float[] {normSquared});
+                FloatArray cpuScalars = put(cpu, host);
+                cpu.finalizeStepScalars(cpuNorm, 0, 0.5f, cpuScalars);
+                float[] s = get(gpu, scalars);
+                assertBits("previous " + previous + ", norm^2 " + normSquared, get(cpu, cpuScalars), s);
+                int row = previous != 0 ? dev.anneal.backend.StepScalars.IF_APPLIED
+                        : dev.anneal.backend.StepScalars.IF_SKIPPED;
+                assertEquals(row + dev.anneal.backend.StepScalars.LR + 100f, s[dev.anneal.backend.StepScalars.LR]);
+                assertEquals(Float.isFinite(normSquared) ? 1f : 0f, s[dev.anneal.backend.StepScalars.APPLIED]);
+                for (FloatArray a : new FloatArray[] {norm, scalars, cpuNorm, cpuScalars}) {
+                    a.close();
+                }
+            }
         }
     }
 

@@ -56,7 +56,8 @@ class KernelContractTest {
         String header = Files.readString(Path.of("cuda-kernels/common.cuh"));
         Map<String, Integer> defines = defines(header);
         for (String name : List.of("LR", "STEP_SIZE", "BIAS_CORRECTION2_SQRT", "DECAY_FACTOR", "GRAD_SCALE", "SKIP",
-                "MOMENTUM", "FIRST_STEP", "ONE_MINUS_MOMENTUM")) {
+                "MOMENTUM", "FIRST_STEP", "ONE_MINUS_MOMENTUM", "APPLIED", "SPECULATIVE", "LIVE", "IF_SKIPPED",
+                "IF_APPLIED")) {
             int java = StepScalars.class.getField(name).getInt(null);
             assertEquals(java, defines.get("SS_" + name), "slot " + name);
         }

@@ -53,7 +53,7 @@ class LaunchersTest {
         assertEquals(List.of("scalars", "params", "grads", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), names);
         assertEquals("null", ((Span) v.get(11)).size(), "absent amsgrad buffer is a null pointer");
         assertEquals(1025L, v.get(12));
-        assertEquals("adam_step, grid (5, 1) x 256 threads, buffers scalars 16 floats, params 1025 floats, grads 1025 "
+        assertEquals("adam_step, grid (5, 1) x 256 threads, buffers scalars 49 floats, params 1025 floats, grads 1025 "
                 + "floats, exp_avg 1025 floats, exp_avg_sq 1025 floats, max_exp_avg_sq null", l.describe());
     }
 

@@ -77,6 +77,13 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
     }
 
     @Override
+    public dev.anneal.backend.PendingRead readLater(FloatArray src, long srcOffset, int n) {
+        planner.download(src, srcOffset, new float[n], 0, n);
+        float[] values = new float[n];
+        return () -> values;
+    }
+
+    @Override
     public void copy(FloatArray src, long srcOffset, FloatArray dst, long dstOffset, long n) {
         planner.copy(src, srcOffset, dst, dstOffset, n);
     }

@@ -65,7 +65,7 @@ class PlannerValidationTest {
                     FloatArray z = b.allocate(6);
                     b.biasActivation(new Mat(z, 0, 2, 2), new Mat(z, 4, 1, 2), Activation.RELU, new Mat(z, 0, 2, 2));
                 },
-                b -> b.sgdStep(SgdArgs.of(0, 0, false), b.allocate(16), b.allocate(5), b.allocate(5), null, 5))) {
+                b -> b.sgdStep(SgdArgs.of(0, 0, false), b.allocate(StepScalars.SIZE), b.allocate(5), b.allocate(5), null, 5))) {
             call.accept(new CpuBackend());
             call.accept(new PlannedBackend(132));
         }
@@ -190,12 +190,12 @@ class PlannerValidationTest {
         c.put("squaredNorm x past the end", b -> b.squaredNorm(b.allocate(8), 1, 8, b.allocate(2), 0));
         c.put("sgd scalars too short", b -> b.sgdStep(SgdArgs.of(0, 0, false), b.allocate(8), b.allocate(5),
                 b.allocate(5), null, 5));
-        c.put("sgd momentum buffer too short", b -> b.sgdStep(SgdArgs.of(0, 0, false), b.allocate(16), b.allocate(5),
+        c.put("sgd momentum buffer too short", b -> b.sgdStep(SgdArgs.of(0, 0, false), b.allocate(StepScalars.SIZE), b.allocate(5),
                 b.allocate(5), b.allocate(4), 5));
-        c.put("adam state too short", b -> b.adamStep(AdamArgs.of(0.999, 1e-8, 0, false, false), b.allocate(16),
+        c.put("adam state too short", b -> b.adamStep(AdamArgs.of(0.999, 1e-8, 0, false, false), b.allocate(StepScalars.SIZE),
                 b.allocate(5), b.allocate(5), b.allocate(5), b.allocate(3), null, 5));
         c.put("rmsprop grads too short", b -> b.rmspropStep(RmsPropArgs.of(0.99, 1e-8, 0, false, false),
-                b.allocate(16), b.allocate(5), b.allocate(2), b.allocate(5), null, null, 5));
+                b.allocate(StepScalars.SIZE), b.allocate(5), b.allocate(2), b.allocate(5), null, null, 5));
         return c;
     }
 }
