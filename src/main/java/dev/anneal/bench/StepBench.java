@@ -25,8 +25,12 @@ public final class StepBench {
      * @param parameters trainable parameters
      * @param steps timed steps
      * @param secondsPerStep median seconds per step
+     * @param hostSecondsPerStep median seconds the host spends queuing one step while the step before it runs, the
+     *     wait for that step's statistics excluded: the host's own cost per step, which bounds the step rate when
+     *     the device is faster (on the CPU backend, which runs every op as it is queued, the whole step)
      */
-    public record Result(int inputs, int classes, int batch, long parameters, int steps, double secondsPerStep) {
+    public record Result(int inputs, int classes, int batch, long parameters, int steps, double secondsPerStep,
+                         double hostSecondsPerStep) {
         public double samplesPerSecond() {
             return batch / secondsPerStep;
         }
@@ -88,8 +92,31 @@ public final class StepBench {
             group.initialize(cfg.model().init(), seed);
             double median = Sampler.median(timer, warmup, steps, 1,
                     s -> group.step(data, order, 0, lr, OptionalDouble.empty()));
-            return new Result(d, classes, global, group.parameters(), steps, median);
+            return new Result(d, classes, global, group.parameters(), steps, median,
+                    hostSeconds(group, data, order, lr, warmup, steps));
         }
+    }
+
+    /**
+     * The median host seconds of queuing a step while the previous one is in flight ({@link ReplicaGroup#launch}),
+     * less the time it waited for the previous step's statistics.
+     */
+    private static double hostSeconds(ReplicaGroup group, Dataset data, int[] order, double lr, int warmup,
+                                      int steps) {
+        ReplicaGroup.Rates rates = ReplicaGroup.Rates.known(lr, OptionalDouble.empty());
+        for (int i = 0; i < warmup; i++) {
+            group.launch(data, order, 0, rates);
+        }
+        double[] host = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long waited = group.waitedNanos();
+            long t0 = System.nanoTime();
+            group.launch(data, order, 0, rates);
+            host[i] = (System.nanoTime() - t0 - (group.waitedNanos() - waited)) * 1e-9;
+        }
+        group.drain();
+        java.util.Arrays.sort(host);
+        return host[steps / 2];
     }
 
     /** Wall-clock seconds of one call including {@code backend.synchronize()}: valid on any backend. */

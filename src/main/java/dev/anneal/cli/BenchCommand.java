@@ -226,6 +226,10 @@ final class BenchCommand implements Runnable {
                                 : o.backend().capturesGraphs() ? "; op by op (train.cuda_graph: false)" : ""));
                 out.println(String.format(Locale.ROOT, "step: %.3f ms, %.0f samples/s", r.secondsPerStep() * 1e3,
                         r.samplesPerSecond()));
+                out.println(String.format(Locale.ROOT, "host: %.1f us per step (queuing a step while the one before "
+                        + "it runs, waits for the device excluded%s)", r.hostSecondsPerStep() * 1e6,
+                        o.backend().capturesGraphs() ? "" : "; the CPU runs each op as it is queued, so this is the "
+                        + "whole step"));
                 if (json != null) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("command", "bench step");
@@ -238,6 +242,7 @@ final class BenchCommand implements Runnable {
                     doc.put("warmup", warmup);
                     doc.put("steps", steps);
                     doc.put("seconds_per_step", r.secondsPerStep());
+                    doc.put("host_seconds_per_step", r.hostSecondsPerStep());
                     doc.put("samples_per_second", r.samplesPerSecond());
                     writeJson(json, doc);
                     out.println("wrote " + json);

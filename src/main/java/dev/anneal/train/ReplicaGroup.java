@@ -53,6 +53,8 @@ public final class ReplicaGroup implements AutoCloseable {
     private final boolean graphs;
     private final BatchPrefetch prefetch;
     private InFlight inFlight;
+    /** Nanoseconds spent waiting for a step's statistics, so far (see {@link #waitedNanos}). */
+    private long waited;
     private boolean warm;
     private long replays;
 
@@ -214,6 +216,14 @@ public final class ReplicaGroup implements AutoCloseable {
         return previous == null ? Optional.empty() : Optional.of(resolve(previous));
     }
 
+    /**
+     * Nanoseconds the host has spent so far waiting for steps' statistics to be on the host: the part of
+     * {@link #launch} and {@link #drain} that is the device's pace, not the host's work.
+     */
+    public long waitedNanos() {
+        return waited;
+    }
+
     /** Whether a step is in flight (launched, its outcome not yet returned). */
     public boolean stepInFlight() {
         return inFlight != null;
@@ -229,7 +239,9 @@ public final class ReplicaGroup implements AutoCloseable {
     /** The outcome of {@code f}, read, and recorded by every replica's optimizer. */
     private StepStats resolve(InFlight f) {
         float[][] stats = new float[f.stats().length][];
+        long t0 = System.nanoTime();
         parallel(r -> stats[r] = f.stats()[r].get());
+        waited += System.nanoTime() - t0;
         double lossSum = 0;
         for (float[] st : stats) {
             for (int m = 0; m < accumulation; m++) {
