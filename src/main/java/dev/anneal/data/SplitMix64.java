@@ -61,6 +61,23 @@ public final class SplitMix64 {
         return r;
     }
 
+    /**
+     * A uniform long in {@code [0, bound)}: {@code nextLong() >>> 1} (63 bits) reduced modulo {@code bound}, draws
+     * at or above the largest multiple of {@code bound} below 2^63 rejected so that every value is equally likely.
+     */
+    public long nextLong(long bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be > 0, got " + bound);
+        }
+        long limit = Long.MAX_VALUE - Long.MAX_VALUE % bound;
+        while (true) {
+            long r = nextLong() >>> 1;
+            if (r < limit) {
+                return r % bound;
+            }
+        }
+    }
+
     /** Uniform in {@code [0, 1)} with 53 random bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;

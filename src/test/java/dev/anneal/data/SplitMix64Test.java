@@ -63,4 +63,28 @@ class SplitMix64Test {
         assertNotEquals(SplitMix64.derive(1, 0), SplitMix64.derive(2, 0));
         assertEquals(SplitMix64.derive(9, 3), SplitMix64.derive(9, 3));
     }
+
+    @Test
+    void boundedLongsAreInRangeUniformAndRejectTheIncompleteLastBlock() {
+        SplitMix64 r = new SplitMix64(11);
+        int[] counts = new int[6];
+        for (int i = 0; i < 60_000; i++) {
+            long v = r.nextLong(6);
+            org.junit.jupiter.api.Assertions.assertTrue(v >= 0 && v < 6, "value " + v);
+            counts[(int) v]++;
+        }
+        for (int c : counts) {
+            org.junit.jupiter.api.Assertions.assertTrue(c > 9_500 && c < 10_500, java.util.Arrays.toString(counts));
+        }
+        // The rule: the top 63 bits modulo the bound, unless they fall at or above the last multiple of it.
+        long bound = 3L << 61;
+        SplitMix64 a = new SplitMix64(3);
+        SplitMix64 b = new SplitMix64(3);
+        long expected;
+        do {
+            expected = b.nextLong() >>> 1;
+        } while (expected >= Long.MAX_VALUE - Long.MAX_VALUE % bound);
+        assertEquals(expected % bound, a.nextLong(bound));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> r.nextLong(0));
+    }
 }

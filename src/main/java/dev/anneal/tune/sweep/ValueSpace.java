@@ -3,6 +3,7 @@ package dev.anneal.tune.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.LongNode;
+import dev.anneal.data.SplitMix64;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ sealed interface ValueSpace {
     record ValueList(List<JsonNode> values, String text) implements ValueSpace {
         @Override
         public JsonNode sample(SplitMix64 rng) {
-            return values.get(rng.nextInt(values.size()));
+            return values.get((int) rng.nextLong(values.size()));
         }
     }
 
