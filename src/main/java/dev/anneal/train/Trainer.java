@@ -333,28 +333,22 @@ public final class Trainer implements AutoCloseable {
         long now = System.nanoTime();
         double seconds = (now - since) * 1e-9;
         long s = state.stepInEpoch();
+        long updates = state.updates() + (st.applied() ? 1 : 0);
+        long inARow = st.applied() ? 0 : state.skippedInARow() + 1;
         if (!st.applied()) {
-            long inARow = state.skippedInARow() + 1;
-            state = new TrainerState(state.updates(), epoch, s, state.momentumStarted(), inARow,
-                    state.skippedTotal() + 1, state.plateau(), state.epochLossSum(), state.epochSamples(),
-                    state.epochSeconds(), state.earlyStopping(), state.bestKept());
             String why = "the gradient norm is not finite" + (Double.isFinite(st.lossSum()) ? ""
                     : " (the loss is " + st.lossSum() + ")");
-            listener.skipped(state.updates(), inARow, why);
+            listener.skipped(updates, inARow, why);
             if (inARow >= config.train().maxSkippedSteps()) {
                 throw new TrainingStopped("stopped after " + inARow + " updates in a row with non-finite "
-                        + "gradients (at update " + state.updates() + ", epoch " + (state.epoch() + 1) + "): lower "
+                        + "gradients (at update " + updates + ", epoch " + (epoch + 1) + "): lower "
                         + "optimizer.lr, set train.clip_grad_norm, or check the data");
             }
-        } else {
-            state = new TrainerState(state.updates() + 1, epoch, s, optimizer.momentumStarted(), 0,
-                    state.skippedTotal(), state.plateau(), state.epochLossSum(), state.epochSamples(),
-                    state.epochSeconds(), state.earlyStopping(), state.bestKept());
         }
         double loss = st.applied() ? st.lossSum() / st.samples() : 0;
         int samples = st.samples();
-        state = new TrainerState(state.updates(), epoch, s + 1, optimizer.momentumStarted(), state.skippedInARow(),
-                state.skippedTotal(), plateauState(), state.epochLossSum() + loss * samples,
+        state = new TrainerState(updates, epoch, s + 1, optimizer.momentumStarted(), inARow,
+                state.skippedTotal() + (st.applied() ? 0 : 1), plateauState(), state.epochLossSum() + loss * samples,
                 state.epochSamples() + samples, state.epochSeconds() + seconds, state.earlyStopping(),
                 state.bestKept());
         listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
