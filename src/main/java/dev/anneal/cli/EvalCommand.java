@@ -161,8 +161,8 @@ final class EvalCommand implements Callable<Integer> {
     private static void print(PrintWriter out, SavedCheckpoint c, String data, String prefix, ClassificationReport r,
                               List<String> names) {
         out.println("anneal: " + c.dir() + " (update " + c.state().updates() + ") on " + data);
-        out.println(prefix + "loss " + r.loss() + "  " + prefix + "accuracy " + r.accuracy() + "  (" + Math.round(r.accuracy()
-                * r.samples()) + " of " + r.samples() + ")");
+        out.println(prefix + "loss " + r.loss() + "  " + prefix + "accuracy " + r.accuracy() + "  ("
+                + Math.round(r.accuracy() * r.samples()) + " of " + r.samples() + ")");
         out.println();
         out.println(String.format(Locale.ROOT, "%12s %10s %10s %10s %10s", "", "precision", "recall", "f1-score",
                 "support"));

@@ -45,7 +45,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "The sweep directory (default runs/sweep-TIME).")
     Path out;
 
-    @Option(names = "--metric", paramLabel = "NAME", description = "test_accuracy (default) or test_loss; val_accuracy (then the default) or val_loss when the config sets data.validation_split.")
+    @Option(names = "--metric", paramLabel = "NAME", description = "test_accuracy (default) or test_loss; val_accuracy (then the "
+            + "default) or val_loss when the config sets data.validation_split.")
     String metric;
 
     @Option(names = "--goal", paramLabel = "max|min", description = "Default: max for accuracy, min for loss.")

@@ -133,6 +133,9 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
             return ImageFolderDatasets.load(spec, seed, fixed);
         }
         if (DataSpec.CSV.equals(spec.dataset())) {
+            if (fixed != null) {
+                throw new IllegalArgumentException("csv columns are mapped by CsvDatasets.load(spec, seed, columns)");
+            }
             return CsvDatasets.load(spec, seed);
         }
         return images(spec.dataset(), Path.of(spec.path()), spec.normalize(), spec.validationSplit(), seed, fixed);

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * {@code data.validation_split} a stratified seeded hold-out of the training images as the validation set
  * ({@link Datasets}); one of the two is needed.
  * With {@code data.normalize: true} the features are standardised by the training images' global mean and sample
- * standard deviation, as for the IDX datasets ({@link NormalizationStatistics#ofValues}); with {@code per_channel} by each
- * channel's (one for grayscale, so the same bits as {@code true}; R, G and B for rgb, as torchvision's
+ * standard deviation, as for the IDX datasets ({@link NormalizationStatistics#ofValues}); with {@code per_channel}
+ * by each channel's (one for grayscale, so the same bits as {@code true}; R, G and B for rgb, as torchvision's
  * {@code Normalize(mean=[...], std=[...])} with the dataset's statistics). The class names are the folder names.
  */
 final class ImageFolderDatasets {

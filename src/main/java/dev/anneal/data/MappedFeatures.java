@@ -12,8 +12,8 @@ package dev.anneal.data;
  * dtypes {@code norm.apply((float) v, j)} in the vectorised loops of {@link Normalization#apply(float[], int, int,
  * double[])}. That is exactly what the in-heap path ({@link RawFeatures}) computes, element for element, so both
  * give the same bits; so do the statistics ({@link #statistics}), streamed over the rows in the order and
- * precision of {@link NormalizationStatistics#ofPixels} and {@link NormalizationStatistics#ofValues} (per channel: one histogram or
- * one pair of sums per channel).
+ * precision of {@link NormalizationStatistics#ofPixels} and {@link NormalizationStatistics#ofValues} (per
+ * channel: one histogram or one pair of sums per channel).
  *
  * <p>Immutable; copies read the file with absolute positions and a per-thread scratch row, so several replicas
  * may gather from one instance at once.
@@ -154,7 +154,8 @@ final class MappedFeatures implements NormalizationStatistics.FloatRows {
         if (!normalize) {
             return Normalization.NONE;
         }
-        return perChannel ? NormalizationStatistics.ofValues(this, channels, source) : NormalizationStatistics.ofValues(this, source);
+        return perChannel ? NormalizationStatistics.ofValues(this, channels, source)
+                : NormalizationStatistics.ofValues(this, source);
     }
 
     /** The raw values of sample {@code i} (NCHW order, converted to float32, not normalised) into {@code dst}. */
