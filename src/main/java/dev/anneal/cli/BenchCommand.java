@@ -202,7 +202,7 @@ final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             checkRuns(steps, warmup);
             OutputPath.check("--json", json);
-            Path file = config != null ? config : defaultConfig();
+            Path file = config != null ? config : TrainCommand.defaultConfig("--config", "pass --config FILE");
             LoadedConfig loaded = LoadedConfig.load(file, overrides.assignments());
             AnnealConfig cfg = loaded.config();
             if (devices != null) {
@@ -352,15 +352,6 @@ final class BenchCommand implements Runnable {
         if (warmup != null && warmup < 0) {
             throw new BadInput("--warmup must be >= 0, got " + warmup);
         }
-    }
-
-    private static Path defaultConfig() {
-        String home = System.getProperty("anneal.home");
-        Path p = home != null ? Path.of(home).resolve(TrainCommand.DEFAULT_CONFIG) : Path.of(TrainCommand.DEFAULT_CONFIG);
-        if (!Files.isRegularFile(p)) {
-            throw new BadInput("no --config given and the default " + p + " is missing; pass --config FILE");
-        }
-        return p;
     }
 
     /** The largest CPU cache in /sys (the L3 on most machines), or 32 MiB where it cannot be read. */

@@ -7,7 +7,6 @@ import dev.anneal.data.Datasets;
 import dev.anneal.spec.BadInput;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +72,8 @@ final class BenchLoaderCommand implements Callable<Integer> {
             throw new BadInput("--epochs must be >= 1, got " + epochs);
         }
         OutputPath.check("--json", json);
-        List<Path> files = configs.isEmpty() ? List.of(defaultConfig()) : configs;
+        List<Path> files = configs.isEmpty()
+                ? List.of(TrainCommand.defaultConfig("CONFIG", "name a config file")) : configs;
         List<AnnealConfig> loaded = new ArrayList<>();
         for (Path f : files) {
             loaded.add(LoadedConfig.load(f, overrides.assignments()).config());
@@ -121,19 +121,6 @@ final class BenchLoaderCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** {@value TrainCommand#DEFAULT_CONFIG} under {@code anneal.home} (set by {@code bin/anneal}), else here. */
-    private static Path defaultConfig() {
-        String home = System.getProperty("anneal.home");
-        Path p = Path.of(TrainCommand.DEFAULT_CONFIG);
-        if (home != null) {
-            p = Path.of(home).resolve(p);
-        }
-        if (!Files.isRegularFile(p)) {
-            throw new BadInput("no CONFIG given and the default " + p + " is missing; name a config file");
-        }
-        return p;
     }
 
     static String header() {

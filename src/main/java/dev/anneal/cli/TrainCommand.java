@@ -233,10 +233,18 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static Path defaultConfig() {
+        return defaultConfig("--config", "pass --config FILE");
+    }
+
+    /**
+     * {@value #DEFAULT_CONFIG} under {@code anneal.home} (set by {@code bin/anneal}), else in the working
+     * directory; a {@link BadInput} when it is missing, saying that no {@code option} was given and {@code fix}.
+     */
+    static Path defaultConfig(String option, String fix) {
         String home = System.getProperty("anneal.home");
         Path p = home != null ? Path.of(home).resolve(DEFAULT_CONFIG) : Path.of(DEFAULT_CONFIG);
         if (!Files.isRegularFile(p)) {
-            throw new BadInput("no --config given and the default " + p + " is missing; pass --config FILE");
+            throw new BadInput("no " + option + " given and the default " + p + " is missing; " + fix);
         }
         return p;
     }
