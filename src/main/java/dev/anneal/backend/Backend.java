@@ -58,6 +58,9 @@ public interface Backend extends AutoCloseable {
      */
     void biasActivation(Mat z, Mat bias, Activation act, Mat out);
 
+    /** {@code out = act(z)} elementwise, without a bias; {@code out} may be {@code z} itself. */
+    void activation(Activation act, Mat z, Mat out);
+
     /** {@code grad[i][j] *= act'(z[i][j])} in place: the gradient through the activation. */
     void activationBackward(Activation act, Mat z, Mat grad);
 
@@ -86,6 +89,20 @@ public interface Backend extends AutoCloseable {
      * double precision on the CPU), so the result is the same bits every run. Infinite or NaN when any element is.
      */
     void squaredNorm(FloatArray x, long offset, long n, FloatArray out, long outOffset);
+
+    // ---- layer op families (each a small interface with a CPU class and a .cu file of the same ops) ------------
+
+    /** Convolution by im2col and layout changes ({@code cuda-kernels/conv.cu}). */
+    ConvOps conv();
+
+    /** Max and average pooling ({@code cuda-kernels/pool.cu}). */
+    PoolOps pool();
+
+    /** Batch normalisation ({@code cuda-kernels/norm.cu}). */
+    NormOps norm();
+
+    /** Dropout with counter-based masks ({@code cuda-kernels/dropout.cu}). */
+    DropoutOps dropout();
 
     // ---- fused optimizer steps: one pass over the flat buffers, each element read once ---------------------
     // The float operations are PyTorch's on an AVX2 CPU, so that trajectories match it bit for bit: its
