@@ -47,6 +47,44 @@ final class CpuActivations {
         });
     }
 
+    /**
+     * {@code out[i] = act(z[i])} over {@code n} elements, without a bias; {@code out} may be {@code z}. Each
+     * element is computed as {@link #biasActivation} computes it after its bias add.
+     */
+    static void activation(Activation act, float[] z, int zOff, float[] out, int outOff, int n) {
+        if (n == 0) {
+            return;
+        }
+        CpuParallel.forRange(0, n, grain(act), (chunk, from, to) -> {
+            int zo = zOff + from;
+            int oo = outOff + from;
+            int len = to - from;
+            switch (act) {
+                case IDENTITY:
+                    if (out != z || oo != zo) {
+                        System.arraycopy(z, zo, out, oo, len);
+                    }
+                    break;
+                case RELU:
+                    reluRow(z, zo, out, oo, len);
+                    break;
+                case GELU:
+                    for (int i = 0; i < len; i++) {
+                        float v = z[zo + i];
+                        out[oo + i] = (float) (0.5 * v * (1.0 + Erf.erf(v * SQRT_HALF)));
+                    }
+                    break;
+                case TANH:
+                    for (int i = 0; i < len; i++) {
+                        out[oo + i] = (float) tanh(z[zo + i]);
+                    }
+                    break;
+                default:
+                    throw new AssertionError(act);
+            }
+        });
+    }
+
     /** {@code grad[i] *= act'(z[i])} over {@code n} elements. */
     static void activationBackward(Activation act, float[] z, int zOff, float[] grad, int gOff, int n) {
         if (act == Activation.IDENTITY || n == 0) {

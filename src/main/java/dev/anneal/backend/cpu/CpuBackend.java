@@ -7,10 +7,14 @@ import static dev.anneal.backend.MatChecks.sameView;
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.AdamArgs;
 import dev.anneal.backend.Backend;
+import dev.anneal.backend.ConvOps;
+import dev.anneal.backend.DropoutOps;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.MatChecks;
+import dev.anneal.backend.NormOps;
+import dev.anneal.backend.PoolOps;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 
@@ -18,9 +22,14 @@ import dev.anneal.backend.SgdArgs;
  * The CPU backend: buffers are Java arrays; large ops are split over {@link CpuParallel}'s threads, SGEMM runs
  * on the system BLAS when it loads ({@link CpuGemm#implementation()} says which). It is the reference path CI
  * trusts. This class checks shapes, bounds and overlaps and delegates to {@link CpuGemm},
- * {@link CpuActivations}, {@link CpuOps} and {@link CpuOptimizers}.
+ * {@link CpuActivations}, {@link CpuOps} and {@link CpuOptimizers}; the layer op families are {@link CpuConv},
+ * {@link CpuPool}, {@link CpuNorm} and {@link CpuDropout}, which check their own arguments.
  */
 public final class CpuBackend implements Backend {
+    private final ConvOps conv = new CpuConv();
+    private final PoolOps pool = new CpuPool();
+    private final NormOps norm = new CpuNorm();
+    private final DropoutOps dropout = new CpuDropout();
 
     @Override
     public String name() {
@@ -95,6 +104,36 @@ public final class CpuBackend implements Backend {
         disjoint(out, bias, "biasActivation out", "bias");
         CpuActivations.biasActivation(f(z.data()), (int) z.offset(), z.rows(), z.cols(), f(bias.data()),
                 (int) bias.offset(), act, f(out.data()), (int) out.offset());
+    }
+
+    @Override
+    public void activation(Activation act, Mat z, Mat out) {
+        sameShape(z, out, "activation out");
+        if (!sameView(z, out)) {
+            disjoint(out, z, "activation out", "z (unless it is z itself)");
+        }
+        CpuActivations.activation(act, f(z.data()), (int) z.offset(), f(out.data()), (int) out.offset(),
+                (int) z.size());
+    }
+
+    @Override
+    public ConvOps conv() {
+        return conv;
+    }
+
+    @Override
+    public PoolOps pool() {
+        return pool;
+    }
+
+    @Override
+    public NormOps norm() {
+        return norm;
+    }
+
+    @Override
+    public DropoutOps dropout() {
+        return dropout;
     }
 
     @Override

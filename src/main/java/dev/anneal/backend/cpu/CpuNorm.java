@@ -1,0 +1,274 @@
+package dev.anneal.backend.cpu;
+
+import static dev.anneal.backend.MatChecks.disjoint;
+import static dev.anneal.backend.MatChecks.sameShape;
+import static dev.anneal.backend.MatChecks.sameView;
+
+import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.Mat;
+import dev.anneal.backend.NormOps;
+
+/**
+ * Batch normalisation over the rows of a {@code R x C} matrix, the CPU twin of {@code cuda-kernels/norm.cu};
+ * formulas in {@link NormOps} (Ioffe and Szegedy 2015, PyTorch's {@code BatchNorm1d/2d}).
+ *
+ * <p>Order of the sums: the rows are cut into blocks of {@link #BLOCK}; per block and channel the values are
+ * summed in double down the rows in order (from 0), then the block sums are added in block order. The variance
+ * takes a second pass over {@code (x - mean)^2} with the double mean. Blocks, not threads, fix the order, so the
+ * bits do not depend on the thread count. The batch mean and {@code invstd = 1 / sqrt(var + eps)} are rounded
+ * to float (they are what {@code saved} keeps), and {@code y = ((x - mean) * invstd) * gamma + beta} is
+ * evaluated in float from them; the running statistics are updated in double from the double statistics and
+ * rounded once. The backward pass takes {@code xhat = (x - mean) * invstd} in double from the saved floats, its
+ * two sums in the same block order, and {@code dx} in double, rounded once.
+ */
+final class CpuNorm implements NormOps {
+    /** Rows per block of the fixed summation order. */
+    static final int BLOCK = 256;
+    /** Floats per chunk below which a pass stays on the calling thread. */
+    static final int GRAIN = 1 << 16;
+
+    @Override
+    public void batchNormTraining(Mat x, Mat gamma, Mat beta, float eps, float momentum, FloatArray running,
+                                  long meanOffset, long varOffset, FloatArray saved, long savedOffset, Mat y) {
+        int rows = x.rows();
+        int c = x.cols();
+        if (rows < 2) {
+            throw new IllegalArgumentException("batchNormTraining needs at least 2 values per channel, got " + rows
+                    + " rows (PyTorch refuses one value per channel in training)");
+        }
+        checkEps(eps);
+        if (!Float.isFinite(momentum)) {
+            throw new IllegalArgumentException("batchNormTraining momentum must be finite, got " + momentum);
+        }
+        checkAffine("batchNormTraining", x, gamma, beta);
+        sameShape(x, y, "batchNormTraining y");
+        disjoint(y, x, "batchNormTraining y", "x");
+        disjoint(y, gamma, "batchNormTraining y", "gamma");
+        disjoint(y, beta, "batchNormTraining y", "beta");
+        float[] ra = CpuRanges.floats(running, meanOffset, c, "batchNormTraining running mean");
+        CpuRanges.floats(running, varOffset, c, "batchNormTraining running var");
+        float[] sa = CpuRanges.floats(saved, savedOffset, 2L * c, "batchNormTraining saved");
+        CpuRanges.disjoint(ra, meanOffset, c, "batchNormTraining running mean", ra, varOffset, c, "running var");
+        float[] ya = CpuBackend.f(y.data());
+        for (long off : new long[] {meanOffset, varOffset}) {
+            CpuRanges.disjoint(ra, off, c, "batchNormTraining running", sa, savedOffset, 2L * c, "saved");
+            CpuRanges.disjoint(ra, off, c, "batchNormTraining running", ya, y.offset(), y.size(), "y");
+        }
+        CpuRanges.disjoint(sa, savedOffset, 2L * c, "batchNormTraining saved", ya, y.offset(), y.size(), "y");
+        float[] xa = CpuBackend.f(x.data());
+        for (Mat in : new Mat[] {x, gamma, beta}) {
+            CpuRanges.disjoint(sa, savedOffset, 2L * c, "batchNormTraining saved", CpuBackend.f(in.data()),
+                    in.offset(), in.size(), "x, gamma or beta");
+            CpuRanges.disjoint(ra, meanOffset, c, "batchNormTraining running mean", CpuBackend.f(in.data()),
+                    in.offset(), in.size(), "x, gamma or beta");
+            CpuRanges.disjoint(ra, varOffset, c, "batchNormTraining running var", CpuBackend.f(in.data()),
+                    in.offset(), in.size(), "x, gamma or beta");
+        }
+        int xo = (int) x.offset();
+        double[] mean = columnMeans(xa, xo, rows, c, null);
+        double[] var = columnMeans(xa, xo, rows, c, mean);
+        int so = (int) savedOffset;
+        for (int j = 0; j < c; j++) {
+            sa[so + j] = (float) mean[j];
+            sa[so + c + j] = (float) (1.0 / Math.sqrt(var[j] + eps));
+        }
+        double m = momentum;
+        for (int j = 0; j < c; j++) {
+            int mi = (int) meanOffset + j;
+            int vi = (int) varOffset + j;
+            ra[mi] = (float) ((1 - m) * ra[mi] + m * mean[j]);
+            ra[vi] = (float) ((1 - m) * ra[vi] + m * (var[j] * rows / (rows - 1)));
+        }
+        float[] meanF = new float[c];
+        float[] invstdF = new float[c];
+        System.arraycopy(sa, so, meanF, 0, c);
+        System.arraycopy(sa, so + c, invstdF, 0, c);
+        normalize(xa, xo, rows, c, meanF, invstdF, CpuBackend.f(gamma.data()), (int) gamma.offset(),
+                CpuBackend.f(beta.data()), (int) beta.offset(), ya, (int) y.offset());
+    }
+
+    @Override
+    public void batchNormInference(Mat x, Mat gamma, Mat beta, float eps, FloatArray running, long meanOffset,
+                                   long varOffset, Mat y) {
+        int c = x.cols();
+        checkEps(eps);
+        checkAffine("batchNormInference", x, gamma, beta);
+        sameShape(x, y, "batchNormInference y");
+        if (!sameView(x, y)) {
+            disjoint(y, x, "batchNormInference y", "x (unless it is x itself)");
+        }
+        disjoint(y, gamma, "batchNormInference y", "gamma");
+        disjoint(y, beta, "batchNormInference y", "beta");
+        float[] ra = CpuRanges.floats(running, meanOffset, c, "batchNormInference running mean");
+        CpuRanges.floats(running, varOffset, c, "batchNormInference running var");
+        float[] ya = CpuBackend.f(y.data());
+        CpuRanges.disjoint(ya, y.offset(), y.size(), "batchNormInference y", ra, meanOffset, c, "running mean");
+        CpuRanges.disjoint(ya, y.offset(), y.size(), "batchNormInference y", ra, varOffset, c, "running var");
+        float[] mean = new float[c];
+        float[] invstd = new float[c];
+        for (int j = 0; j < c; j++) {
+            mean[j] = ra[(int) meanOffset + j];
+            invstd[j] = (float) (1.0 / Math.sqrt((double) ra[(int) varOffset + j] + eps));
+        }
+        normalize(CpuBackend.f(x.data()), (int) x.offset(), x.rows(), c, mean, invstd, CpuBackend.f(gamma.data()),
+                (int) gamma.offset(), CpuBackend.f(beta.data()), (int) beta.offset(), ya, (int) y.offset());
+    }
+
+    @Override
+    public void batchNormBackward(Mat x, Mat dy, Mat gamma, FloatArray saved, long savedOffset, Mat dx, Mat dGamma,
+                                  Mat dBeta) {
+        int rows = x.rows();
+        int c = x.cols();
+        if (rows < 2) {
+            throw new IllegalArgumentException("batchNormBackward needs at least 2 rows, got " + rows);
+        }
+        sameShape(x, dy, "batchNormBackward dy");
+        sameShape(x, dx, "batchNormBackward dx");
+        for (Mat v : new Mat[] {gamma, dGamma, dBeta}) {
+            if (v.size() != c) {
+                throw new IllegalArgumentException("batchNormBackward gamma, dGamma and dBeta need " + c
+                        + " elements (one per channel), got " + v.size());
+            }
+        }
+        if (!sameView(dy, dx)) {
+            disjoint(dx, dy, "batchNormBackward dx", "dy (unless it is dy itself)");
+        }
+        disjoint(dx, x, "batchNormBackward dx", "x");
+        disjoint(dx, gamma, "batchNormBackward dx", "gamma");
+        disjoint(dGamma, dBeta, "batchNormBackward dGamma", "dBeta");
+        for (Mat in : new Mat[] {x, dy, gamma, dx}) {
+            disjoint(dGamma, in, "batchNormBackward dGamma", "an input or dx");
+            disjoint(dBeta, in, "batchNormBackward dBeta", "an input or dx");
+        }
+        float[] sa = CpuRanges.floats(saved, savedOffset, 2L * c, "batchNormBackward saved");
+        float[] dxa = CpuBackend.f(dx.data());
+        CpuRanges.disjoint(dxa, dx.offset(), dx.size(), "batchNormBackward dx", sa, savedOffset, 2L * c, "saved");
+        int so = (int) savedOffset;
+        float[] xa = CpuBackend.f(x.data());
+        float[] dya = CpuBackend.f(dy.data());
+        int xo = (int) x.offset();
+        int dyo = (int) dy.offset();
+        int blocks = (rows + BLOCK - 1) / BLOCK;
+        double[] partial = new double[2 * blocks * c];
+        CpuParallel.forRange(0, blocks, blockGrain(c), (chunk, from, to) -> {
+            for (int b = from; b < to; b++) {
+                int sumDy = 2 * b * c;
+                int sumDyXhat = sumDy + c;
+                int r1 = Math.min(rows, (b + 1) * BLOCK);
+                for (int r = b * BLOCK; r < r1; r++) {
+                    int xr = xo + r * c;
+                    int dr = dyo + r * c;
+                    for (int j = 0; j < c; j++) {
+                        double g = dya[dr + j];
+                        double xhat = ((double) xa[xr + j] - sa[so + j]) * sa[so + c + j];
+                        partial[sumDy + j] += g;
+                        partial[sumDyXhat + j] += g * xhat;
+                    }
+                }
+            }
+        });
+        double[] sumDy = new double[c];
+        double[] sumDyXhat = new double[c];
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < c; j++) {
+                sumDy[j] += partial[2 * b * c + j];
+                sumDyXhat[j] += partial[2 * b * c + c + j];
+            }
+        }
+        float[] ga = CpuBackend.f(gamma.data());
+        int go = (int) gamma.offset();
+        double[] k = new double[c];
+        for (int j = 0; j < c; j++) {
+            k[j] = (double) ga[go + j] * sa[so + c + j] / rows;
+        }
+        int dxo = (int) dx.offset();
+        CpuParallel.forRange(0, rows, Math.max(1, GRAIN / c), (chunk, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = xo + r * c;
+                int dr = dyo + r * c;
+                int or = dxo + r * c;
+                for (int j = 0; j < c; j++) {
+                    double xhat = ((double) xa[xr + j] - sa[so + j]) * sa[so + c + j];
+                    dxa[or + j] = (float) (k[j] * ((double) rows * dya[dr + j] - sumDy[j] - xhat * sumDyXhat[j]));
+                }
+            }
+        });
+        float[] dga = CpuBackend.f(dGamma.data());
+        float[] dba = CpuBackend.f(dBeta.data());
+        int dgo = (int) dGamma.offset();
+        int dbo = (int) dBeta.offset();
+        for (int j = 0; j < c; j++) {
+            dga[dgo + j] += (float) sumDyXhat[j];
+            dba[dbo + j] += (float) sumDy[j];
+        }
+    }
+
+    /**
+     * Per column, {@code sum x / R} ({@code center == null}) or {@code sum (x - center)^2 / R}, in double, in the
+     * block order of the class comment.
+     */
+    static double[] columnMeans(float[] x, int xOff, int rows, int c, double[] center) {
+        int blocks = (rows + BLOCK - 1) / BLOCK;
+        double[] partial = new double[blocks * c];
+        CpuParallel.forRange(0, blocks, blockGrain(c), (chunk, from, to) -> {
+            for (int b = from; b < to; b++) {
+                int p = b * c;
+                int r1 = Math.min(rows, (b + 1) * BLOCK);
+                for (int r = b * BLOCK; r < r1; r++) {
+                    int xr = xOff + r * c;
+                    if (center == null) {
+                        for (int j = 0; j < c; j++) {
+                            partial[p + j] += x[xr + j];
+                        }
+                    } else {
+                        for (int j = 0; j < c; j++) {
+                            double d = x[xr + j] - center[j];
+                            partial[p + j] += d * d;
+                        }
+                    }
+                }
+            }
+        });
+        double[] sum = new double[c];
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < c; j++) {
+                sum[j] += partial[b * c + j];
+            }
+        }
+        for (int j = 0; j < c; j++) {
+            sum[j] /= rows;
+        }
+        return sum;
+    }
+
+    /** {@code y = ((x - mean) * invstd) * gamma + beta} in float, rows split over the threads. */
+    private static void normalize(float[] x, int xo, int rows, int c, float[] mean, float[] invstd, float[] gamma,
+                                  int go, float[] beta, int bo, float[] y, int yo) {
+        CpuParallel.forRange(0, rows, Math.max(1, GRAIN / Math.max(1, c)), (chunk, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int xr = xo + r * c;
+                int yr = yo + r * c;
+                for (int j = 0; j < c; j++) {
+                    y[yr + j] = (x[xr + j] - mean[j]) * invstd[j] * gamma[go + j] + beta[bo + j];
+                }
+            }
+        });
+    }
+
+    private static int blockGrain(int c) {
+        return Math.max(1, GRAIN / (BLOCK * Math.max(1, c)));
+    }
+
+    private static void checkEps(float eps) {
+        if (!(eps >= 0f) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException("batch norm eps must be finite and >= 0, got " + eps);
+        }
+    }
+
+    private static void checkAffine(String op, Mat x, Mat gamma, Mat beta) {
+        if (gamma.size() != x.cols() || beta.size() != x.cols()) {
+            throw new IllegalArgumentException(op + " gamma and beta need " + x.cols()
+                    + " elements (one per channel), got " + gamma.size() + " and " + beta.size());
+        }
+    }
+}
