@@ -1,9 +1,11 @@
 // MLP layer ops. bias_activation fuses the bias add with the activation: z += bias (in place, so z keeps the
-// pre-activation for the backward pass) and out = act(z) (OVERWRITTEN; out may alias z). activation_backward
-// multiplies the incoming gradient in place by act'(z). column_sums writes (or, with accumulate, ADDS) the sum
-// over rows of each column: the bias gradient; one thread per column in a fixed row order, so the result is
-// the same bits every run. Host twins in dev.anneal.backend.cpu.CpuOps, same argument order. Activation codes
-// are dev.anneal.backend.Activation ordinals (common.cuh).
+// pre-activation for the backward pass) and out = act(z) (OVERWRITTEN; out may alias z). activation_forward is
+// the activation alone, out = act(z) (OVERWRITTEN; out may alias z), for layers without a bias (after a
+// convolution or a batch norm). activation_backward multiplies the incoming gradient in place by act'(z).
+// column_sums writes (or, with accumulate, ADDS) the sum over rows of each column: the bias gradient; one thread
+// per column in a fixed row order, so the result is the same bits every run. Host twins in
+// dev.anneal.backend.cpu.CpuOps, same argument order. Activation codes are dev.anneal.backend.Activation ordinals
+// (common.cuh).
 #include "common.cuh"
 
 extern "C" __global__ void bias_activation(float* __restrict__ z, const float* __restrict__ bias,
@@ -13,6 +15,12 @@ extern "C" __global__ void bias_activation(float* __restrict__ z, const float* _
         float v = z[i] + bias[i % cols];
         z[i] = v;
         out[i] = activate(act, v);
+    }
+}
+
+extern "C" __global__ void activation_forward(int act, const float* z, float* out, long long n) {
+    GRID_STRIDE(i, n) {
+        out[i] = activate(act, z[i]);
     }
 }
 

@@ -5,5 +5,6 @@
 
 static ::emu::Registrar registrar_layers{
     EMU_K(layers, false, bias_activation),
+    EMU_K(layers, false, activation_forward),
     EMU_K(layers, false, activation_backward),
     EMU_K(layers, false, column_sums)};

@@ -123,33 +123,63 @@ int main(int argc, char** argv) {
     rx = get<float>(x, n);
     for (long long i = 0; i < n; i++) CHECK(rx[i] == 7.f, "fill[%lld]", i);
 
-    // matmul: every transpose case, sizes that are not multiples of the 128 x 128 tile
-    const char* names[] = {"sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt"};
-    for (int c = 0; c < 4; c++) {
-        bool ta = c >= 2, tb = c % 2 == 1;
-        int M = 130, N = 7, K = 19;
-        int lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
-        std::vector<float> A = random((size_t)M * K, 3 + c), B = random((size_t)K * N, 7 + c), C = random((size_t)M * N, 9);
-        CUdeviceptr dA = put(A), dB = put(B), dC = put(C);
-        float al = 1.5f, be = 0.5f;
-        void* f = function(names[c], "iiifpipifpi", ".maxntid 256, 1, 1");
-        OK(launch(f, (N + 127) / 128, (M + 127) / 128, 256, {&M, &N, &K, &al, &dA, &lda, &dB, &ldb, &be, &dC, &ldc}));
-        std::vector<float> rc = get<float>(dC, (size_t)M * N);
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) {
-                double s = 0;
-                for (int k = 0; k < K; k++)
-                    s += (double)(ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]) *
-                         (tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j]);
-                double want = al * s + be * C[(size_t)i * N + j];
-                CHECK(close(rc[(size_t)i * N + j], want, 1e-4), "%s [%d,%d] %f vs %f", names[c], i, j,
-                      rc[(size_t)i * N + j], want);
+    // matmul: every tile kernel in every transpose case on sizes that are not multiples of any tile, unsplit
+    // (alpha and beta applied to C), split into 3 K slices, and into 23 slices of K = 19 (4 slices with no K write
+    // zero partials): the partials go to an exact workspace of slices * M * N floats, then sgemm_splitk_reduce.
+    {
+        const char* tiles[] = {"128x128", "64x64", "128x32", "32x32"};
+        const int tileRows[] = {128, 64, 128, 32}, tileCols[] = {128, 64, 32, 32};
+        const char* cases[] = {"nn", "nt", "tn", "tt"};
+        void* reduce = function("sgemm_splitk_reduce", "iiifpfpi", ".maxntid 256, 1, 1");
+        for (int t = 0; t < 4; t++)
+            for (int c = 0; c < 4; c++) {
+                bool ta = c >= 2, tb = c % 2 == 1;
+                int M = 130, N = 37, K = 19;
+                int lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
+                std::vector<float> A = random((size_t)M * K, 3 + c), B = random((size_t)K * N, 7 + c);
+                std::vector<float> C = random((size_t)M * N, 9);
+                CUdeviceptr dA = put(A), dB = put(B);
+                std::string name = std::string("sgemm_") + tiles[t] + "_" + cases[c];
+                void* f = function(name.c_str(), "iiifpipifpiil", ".maxntid 256, 1, 1");
+                unsigned gx = (N + tileCols[t] - 1) / tileCols[t], gy = (M + tileRows[t] - 1) / tileRows[t];
+                for (int slices : {1, 3, 23}) {
+                    CUdeviceptr dC = put(C);
+                    float al = 1.5f, be = 0.5f, one = 1.f, zero = 0.f;
+                    if (slices == 1) {
+                        long long none = 0;
+                        OK(launch(f, gx, gy, 256,
+                                  {&M, &N, &K, &al, &dA, &lda, &dB, &ldb, &be, &dC, &ldc, &slices, &none}));
+                    } else {
+                        long long mn = (long long)M * N;
+                        CUdeviceptr dW = 0;
+                        OK(cuMemAlloc_v2(&dW, (size_t)slices * mn * sizeof(float)));
+                        OK(launch(f, gx * slices, gy, 256,
+                                  {&M, &N, &K, &one, &dA, &lda, &dB, &ldb, &zero, &dW, &ldc, &slices, &mn}));
+                        OK(launch(reduce, 3, 1, 256, {&M, &N, &slices, &al, &dW, &be, &dC, &ldc}));
+                        OK(cuMemFree_v2(dW));
+                    }
+                    std::vector<float> rc = get<float>(dC, (size_t)M * N);
+                    for (int i = 0; i < M; i++)
+                        for (int j = 0; j < N; j++) {
+                            double s = 0;
+                            for (int k = 0; k < K; k++)
+                                s += (double)(ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]) *
+                                     (tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j]);
+                            double want = al * s + be * C[(size_t)i * N + j];
+                            CHECK(close(rc[(size_t)i * N + j], want, 1e-4), "%s in %d slices [%d,%d] %f vs %f",
+                                  name.c_str(), slices, i, j, rc[(size_t)i * N + j], want);
+                        }
+                    OK(cuMemFree_v2(dC));
+                }
+                OK(cuMemFree_v2(dA));
+                OK(cuMemFree_v2(dB));
+                // a block larger than the kernel's __launch_bounds__ is refused
+                long long none = 0;
+                float al = 1.f;
+                int one = 1;
+                CHECK(launch(f, 1, 1, 512, {&M, &N, &K, &al, &dA, &lda, &dB, &ldb, &al, &dA, &ldc, &one, &none}) != 0,
+                      "%s block 512", name.c_str());
             }
-        OK(cuMemFree_v2(dA));
-        OK(cuMemFree_v2(dB));
-        OK(cuMemFree_v2(dC));
-        // a block larger than the kernel's __launch_bounds__ is refused
-        CHECK(launch(f, 1, 1, 512, {&M, &N, &K, &al, &dA, &lda, &dB, &ldb, &be, &dC, &ldc}) != 0, "block 512");
     }
 
     // reduce: two-stage squared norm
@@ -253,6 +283,237 @@ int main(int argc, char** argv) {
         std::vector<float> s = get<float>(ds, 49);
         CHECK(s[5] == 0.f && close(s[4], 1.0 / (2.0 + 1e-6), 1e-6) && s[48] == 1.f, "finalize %f %f %f", s[4], s[5],
               s[48]);
+    }
+
+    // layers: the activation alone (ReLU), in place
+    {
+        long long m = 1237;
+        int relu = 1;
+        std::vector<float> z = random(m, 37);
+        CUdeviceptr dz = put(z);
+        OK(launch(function("activation_forward", "ippl"), 3, 1, 128, {&relu, &dz, &dz, &m}));
+        std::vector<float> r = get<float>(dz, m);
+        for (long long i = 0; i < m; i++) CHECK(r[i] == (z[i] > 0.f ? z[i] : 0.f), "activation_forward[%lld]", i);
+        OK(cuMemFree_v2(dz));
+    }
+
+    // conv: im2col against its formula, col2im as its adjoint (<im2col(x), c> = <x, col2im(c)>), both transposes
+    // and their round trip; 2 images of 3 x 5 x 4, kernel 3 x 2, stride 2 x 1, padding 1 x 1 (out 3 x 5)
+    {
+        int n = 2, C = 3, H = 5, W = 4, kh = 3, kw = 2, sh = 2, sw = 1, ph = 1, pw = 1;
+        int oh = (H + 2 * ph - kh) / sh + 1, ow = (W + 2 * pw - kw) / sw + 1, patch = C * kh * kw;
+        size_t xs = (size_t)n * H * W * C, cs = (size_t)n * oh * ow * patch;
+        std::vector<float> hx = random(xs, 41), hc = random(cs, 43);
+        CUdeviceptr dxi = put(hx), dcol = 0, dci = put(hc), ddx = 0;
+        OK(cuMemAlloc_v2(&dcol, cs * 4));
+        OK(cuMemAlloc_v2(&ddx, xs * 4));
+        OK(launch(function("im2col", "iiiiiiiiiiiipp"), 2, 1, 64,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxi, &dcol}));
+        OK(launch(function("col2im", "iiiiiiiiiiiipp"), 2, 1, 64,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dci, &ddx}));
+        std::vector<float> col = get<float>(dcol, cs), dxr = get<float>(ddx, xs);
+        double lhs = 0, rhs = 0;
+        for (int i = 0; i < n; i++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int c = 0; c < C; c++)
+                        for (int ky = 0; ky < kh; ky++)
+                            for (int kx = 0; kx < kw; kx++) {
+                                size_t at = (((size_t)i * oh + oy) * ow + ox) * patch + (c * kh + ky) * kw + kx;
+                                int y = oy * sh - ph + ky, xx = ox * sw - pw + kx;
+                                bool in = y >= 0 && y < H && xx >= 0 && xx < W;
+                                float want = in ? hx[(((size_t)i * H + y) * W + xx) * C + c] : 0.f;
+                                CHECK(col[at] == want, "im2col [%zu] %f vs %f", at, col[at], want);
+                                lhs += (double)col[at] * hc[at];
+                            }
+        for (size_t i = 0; i < xs; i++) rhs += (double)hx[i] * dxr[i];
+        CHECK(close(lhs, rhs, 1e-5), "col2im is not im2col's adjoint: %f vs %f", lhs, rhs);
+        CUdeviceptr dlast = 0, dfirst = 0;
+        OK(cuMemAlloc_v2(&dlast, xs * 4));
+        OK(cuMemAlloc_v2(&dfirst, xs * 4));
+        OK(launch(function("to_channels_last", "iiiipp"), 1, 1, 32, {&n, &C, &H, &W, &dxi, &dlast}));
+        OK(launch(function("to_channels_first", "iiiipp"), 1, 1, 32, {&n, &C, &H, &W, &dlast, &dfirst}));
+        std::vector<float> last = get<float>(dlast, xs), first = get<float>(dfirst, xs);
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < C; c++)
+                for (int p = 0; p < H * W; p++) {
+                    size_t nchw = ((size_t)i * C + c) * H * W + p, nhwc = ((size_t)i * H * W + p) * C + c;
+                    CHECK(last[nhwc] == hx[nchw], "to_channels_last [%zu]", nhwc);
+                }
+        for (size_t i = 0; i < xs; i++) CHECK(first[i] == hx[i], "channels round trip [%zu]", i);
+        for (CUdeviceptr d : {dxi, dcol, dci, ddx, dlast, dfirst}) OK(cuMemFree_v2(d));
+    }
+
+    // pool: max and average, forward and backward, against scatter loops in ascending output order (the same
+    // float sums as the kernels' gathers); 2 images of 6 x 5 x 3, kernel 3 x 2, stride 2 x 2, padding 1 x 1, a NaN
+    {
+        int n = 2, C = 3, H = 5, W = 6, kh = 3, kw = 2, sh = 2, sw = 2, ph = 1, pw = 1;
+        int oh = (H + 2 * ph - kh) / sh + 1, ow = (W + 2 * pw - kw) / sw + 1;
+        size_t xs = (size_t)n * H * W * C, ys = (size_t)n * oh * ow * C;
+        std::vector<float> hx = random(xs, 47), hdy = random(ys, 53);
+        hx[17] = NAN;
+        CUdeviceptr dxi = put(hx), ddy = put(hdy), dy = 0, darg = 0, ddx = 0, day = 0, dadx = 0;
+        OK(cuMemAlloc_v2(&dy, ys * 4));
+        OK(cuMemAlloc_v2(&darg, ys * 4));
+        OK(cuMemAlloc_v2(&ddx, xs * 4));
+        OK(cuMemAlloc_v2(&day, ys * 4));
+        OK(cuMemAlloc_v2(&dadx, xs * 4));
+        OK(launch(function("max_pool_forward", "iiiiiiiiiiiippp"), 1, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxi, &dy, &darg}));
+        OK(launch(function("max_pool_backward", "iiiiiiiiiiiippp"), 3, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &ddy, &darg, &ddx}));
+        OK(launch(function("avg_pool_forward", "iiiiiiiiiiiipp"), 1, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxi, &day}));
+        OK(launch(function("avg_pool_backward", "iiiiiiiiiiiipp"), 2, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &ddy, &dadx}));
+        std::vector<float> ry = get<float>(dy, ys), rdx = get<float>(ddx, xs), ray = get<float>(day, ys),
+                           radx = get<float>(dadx, xs);
+        std::vector<int> rarg = get<int>(darg, ys);
+        std::vector<float> wdx(xs, 0.f), wadx(xs, 0.f);
+        int image = H * W * C, nans = 0;
+        for (int i = 0; i < n; i++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int c = 0; c < C; c++) {
+                        size_t j = (((size_t)i * oh + oy) * ow + ox) * C + c;
+                        float best = -INFINITY, sum = 0.f;
+                        int arg = -1;
+                        for (int y = oy * sh - ph; y < oy * sh - ph + kh; y++)
+                            for (int xx = ox * sw - pw; xx < ox * sw - pw + kw; xx++) {
+                                if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+                                int e = (y * W + xx) * C + c;
+                                float v = hx[(size_t)i * image + e];
+                                if (arg < 0) arg = e;  // the first element inside the image, as PyTorch
+                                if (v > best || std::isnan(v)) {
+                                    best = v;
+                                    arg = e;
+                                }
+                                sum += v;
+                                wadx[(size_t)i * image + e] += hdy[j] / (float)(kh * kw);
+                            }
+                        nans += std::isnan(best);
+                        CHECK(rarg[j] == arg, "max_pool argmax [%zu] %d vs %d", j, rarg[j], arg);
+                        CHECK(ry[j] == best || (std::isnan(ry[j]) && std::isnan(best)), "max_pool [%zu]", j);
+                        CHECK(ray[j] == sum / (float)(kh * kw) || (std::isnan(ray[j]) && std::isnan(sum)),
+                              "avg_pool [%zu] %f vs %f", j, ray[j], sum / (kh * kw));
+                        wdx[(size_t)i * image + arg] += hdy[j];
+                    }
+        CHECK(nans > 0, "the planted NaN reached no window");
+        for (size_t e = 0; e < xs; e++) {
+            CHECK(rdx[e] == wdx[e], "max_pool_backward [%zu] %f vs %f", e, rdx[e], wdx[e]);
+            CHECK(radx[e] == wadx[e], "avg_pool_backward [%zu] %f vs %f", e, radx[e], wadx[e]);
+        }
+        for (CUdeviceptr d : {dxi, ddy, dy, darg, ddx, day, dadx}) OK(cuMemFree_v2(d));
+    }
+
+    // norm: batch norm training forward, inference and backward over 300 rows (a full block of 256 and a partial
+    // one) x 5 channels, against double loops
+    {
+        int rows = 300, cols = 5;
+        size_t nn = (size_t)rows * cols;
+        long long blocks = (rows + 255) / 256, parts = blocks * cols;
+        std::vector<float> hx = random(nn, 59), hdy = random(nn, 61), gamma = random(cols, 67), beta = random(cols, 71);
+        for (size_t i = 0; i < nn; i++) hx[i] = hx[i] * 3.f + (float)(i % cols);
+        std::vector<float> rm(cols, 0.5f), rv(cols, 2.f), dgb(2 * cols, 0.25f);
+        CUdeviceptr dxi = put(hx), ddy = put(hdy), dg = put(gamma), db = put(beta), drm = put(rm), drv = put(rv),
+                    dgam = put(dgb), dy = 0, dsaved = 0, dscratch = 0, dyi = 0, ddx = 0;
+        CUdeviceptr dbet = dgam + cols * 4;
+        OK(cuMemAlloc_v2(&dy, nn * 4));
+        OK(cuMemAlloc_v2(&dyi, nn * 4));
+        OK(cuMemAlloc_v2(&ddx, nn * 4));
+        OK(cuMemAlloc_v2(&dsaved, 2 * cols * 4));
+        OK(cuMemAlloc_v2(&dscratch, (2 * parts + 2 * cols) * 8));
+        CUdeviceptr dmean = dscratch + 2 * parts * 8, dsums = dmean;
+        float eps = 1e-5f, momentum = 0.1f;
+        OK(launch(function("batch_norm_sum_partials", "piip"), 1, 1, 4, {&dxi, &rows, &cols, &dscratch}));
+        OK(launch(function("batch_norm_mean", "piip"), 1, 1, 32, {&dscratch, &rows, &cols, &dmean}));
+        OK(launch(function("batch_norm_square_partials", "piipp"), 2, 1, 4, {&dxi, &rows, &cols, &dmean, &dscratch}));
+        OK(launch(function("batch_norm_stats", "ppiiffppp"), 1, 1, 32,
+                  {&dscratch, &dmean, &rows, &cols, &eps, &momentum, &drm, &drv, &dsaved}));
+        OK(launch(function("batch_norm_normalize", "piipppp"), 3, 1, 64, {&dxi, &rows, &cols, &dsaved, &dg, &db, &dy}));
+        OK(launch(function("batch_norm_inference", "piifppppp"), 3, 1, 64,
+                  {&dxi, &rows, &cols, &eps, &drm, &drv, &dg, &db, &dyi}));
+        OK(launch(function("batch_norm_backward_partials", "ppiipp"), 1, 1, 8,
+                  {&dxi, &ddy, &rows, &cols, &dsaved, &dscratch}));
+        OK(launch(function("batch_norm_backward_sums", "piippp"), 1, 1, 32,
+                  {&dscratch, &rows, &cols, &dsums, &dgam, &dbet}));
+        OK(launch(function("batch_norm_backward_dx", "ppiipppp"), 3, 1, 64,
+                  {&dxi, &ddy, &rows, &cols, &dg, &dsaved, &dsums, &ddx}));
+        std::vector<float> ry = get<float>(dy, nn), ryi = get<float>(dyi, nn), rdx = get<float>(ddx, nn),
+                           rrm = get<float>(drm, cols), rrv = get<float>(drv, cols), rdgb = get<float>(dgam, 2 * cols);
+        for (int c = 0; c < cols; c++) {
+            double mean = 0, var = 0, sdy = 0, sdyx = 0;
+            for (int r = 0; r < rows; r++) mean += hx[(size_t)r * cols + c];
+            mean /= rows;
+            for (int r = 0; r < rows; r++) var += (hx[(size_t)r * cols + c] - mean) * (hx[(size_t)r * cols + c] - mean);
+            var /= rows;
+            double invstd = 1 / std::sqrt(var + eps);
+            double runMean = 0.9 * 0.5 + 0.1 * mean, runVar = 0.9 * 2 + 0.1 * var * rows / (rows - 1);
+            CHECK(close(rrm[c], runMean, 1e-6), "running mean %d: %f vs %f", c, rrm[c], runMean);
+            CHECK(close(rrv[c], runVar, 1e-6), "running var %d: %f vs %f", c, rrv[c], runVar);
+            for (int r = 0; r < rows; r++) {
+                size_t i = (size_t)r * cols + c;
+                double xhat = (hx[i] - mean) * invstd;
+                CHECK(close(ry[i], xhat * gamma[c] + beta[c], 1e-5), "batch norm y [%zu]", i);
+                double eval = (hx[i] - runMean) / std::sqrt(runVar + eps) * gamma[c] + beta[c];
+                CHECK(close(ryi[i], eval, 1e-5), "batch norm inference [%zu] %f vs %f", i, ryi[i], eval);
+                sdy += hdy[i];
+                sdyx += hdy[i] * xhat;
+            }
+            CHECK(close(rdgb[c], 0.25 + sdyx, 1e-5), "dgamma %d", c);
+            CHECK(close(rdgb[cols + c], 0.25 + sdy, 1e-5), "dbeta %d", c);
+            for (int r = 0; r < rows; r++) {
+                size_t i = (size_t)r * cols + c;
+                double xhat = (hx[i] - mean) * invstd;
+                double want = gamma[c] * invstd / rows * (rows * hdy[i] - sdy - xhat * sdyx);
+                CHECK(close(rdx[i], want, 1e-4), "batch norm dx [%zu] %f vs %f", i, rdx[i], want);
+            }
+        }
+        for (CUdeviceptr d : {dxi, ddy, dg, db, drm, drv, dgam, dy, dsaved, dscratch, dyi, ddx}) OK(cuMemFree_v2(d));
+    }
+
+    // dropout: Random123's known answer philox4x32_10(counter 0, key 0) = 6627e8d5 e169c58d bc57ac4c 9b00dbd8
+    // pins the top 24 bits of each word (p exactly u keeps the element, the next float drops it); then a mask over
+    // 1001 elements (the last block partial), multiply and advance
+    {
+        const unsigned words[4] = {0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u};
+        void* fwd = function("dropout_forward", "plflippp");
+        std::vector<float> ones(4, 1.f);
+        std::vector<int> zero(1, 0);
+        CUdeviceptr dones = put(ones), ddraws = put(zero), dmask = 0, dout = 0;
+        OK(cuMemAlloc_v2(&dmask, 4 * 4));
+        OK(cuMemAlloc_v2(&dout, 4 * 4));
+        long long four = 4, seed0 = 0;
+        int stream0 = 0;
+        for (int k = 0; k < 4; k++) {
+            float u = (float)(words[k] >> 8) * 0x1p-24f;
+            for (float p : {u, std::nextafter(u, 1.f)}) {
+                OK(launch(fwd, 1, 1, 32, {&dones, &four, &p, &seed0, &stream0, &ddraws, &dmask, &dout}));
+                float m = get<float>(dmask, 4)[k];
+                CHECK(m == (p == u ? 1.f / (1.f - p) : 0.f), "Philox word %d with p %a: mask %f", k, p, m);
+            }
+        }
+        long long m = 1001, seed = 0x123456789abcdefLL;
+        int stream = 7;
+        float p = 0.3f;
+        std::vector<float> hx = random(m, 73);
+        std::vector<int> draws = {5};
+        CUdeviceptr dxi = put(hx), dd = put(draws), dm = 0, dyo = 0;
+        OK(cuMemAlloc_v2(&dm, m * 4));
+        OK(cuMemAlloc_v2(&dyo, m * 4));
+        OK(launch(fwd, 2, 1, 64, {&dxi, &m, &p, &seed, &stream, &dd, &dm, &dyo}));
+        OK(launch(function("advance", "p"), 1, 1, 1, {&dd}));
+        OK(launch(function("multiply", "ppl"), 2, 1, 64, {&dxi, &dm, &m}));
+        std::vector<float> rm = get<float>(dm, m), ry = get<float>(dyo, m), rx = get<float>(dxi, m);
+        int kept = 0;
+        for (long long i = 0; i < m; i++) {
+            CHECK(rm[i] == 0.f || rm[i] == 1.f / (1.f - p), "mask[%lld] = %f", i, rm[i]);
+            CHECK(ry[i] == hx[i] * rm[i] && rx[i] == hx[i] * rm[i], "dropout y / multiply [%lld]", i);
+            kept += rm[i] != 0.f;
+        }
+        CHECK(kept > 600 && kept < 800, "dropout kept %d of 1001 at p 0.3", kept);
+        CHECK(get<int>(dd, 1)[0] == 6, "advance: draws %d", get<int>(dd, 1)[0]);
+        for (CUdeviceptr d : {dones, ddraws, dmask, dout, dxi, dd, dm, dyo}) OK(cuMemFree_v2(d));
     }
 
     // driver validation: each an error code, never a crash

@@ -3,9 +3,13 @@ package dev.anneal.backend.cuda;
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.AdamArgs;
 import dev.anneal.backend.Backend;
+import dev.anneal.backend.ConvOps;
+import dev.anneal.backend.DropoutOps;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
+import dev.anneal.backend.NormOps;
+import dev.anneal.backend.PoolOps;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.spec.BadInput;
@@ -39,7 +43,8 @@ import jcuda.driver.JCudaDriver;
  * (some emulator tests) must not then use, on that thread, a backend that was current there before.
  *
  * <p>Each op checks its arguments on the host exactly as the CPU backend does ({@link CudaPlanner}) and queues its
- * kernels through typed launchers; ops return before the GPU finishes, {@link #download} and {@link #synchronize}
+ * kernels through typed launchers (the layer op families {@link CudaConv}, {@link CudaPool}, {@link CudaNorm} and
+ * {@link CudaDropout} likewise, through an {@link OpQueue}); ops return before the GPU finishes, {@link #download} and {@link #synchronize}
  * wait. A failed launch throws a {@link CudaException} naming the kernel, its grid and its buffers; a fault inside
  * a kernel surfaces at the next wait (run with {@code CUDA_LAUNCH_BLOCKING=1} to pin it to its kernel).
  *
@@ -95,7 +100,11 @@ public final class CudaBackend implements Backend {
     private CudaFloats rowStats;
     private CudaFloats normPartials;
     private Span normPartialsSpan;
+    /** The split-K workspace of Anneal's SGEMM ({@link GemmPlan#WORKSPACE_FLOATS}); null while cuBLAS runs it. */
+    private CudaFloats gemmWorkspace;
     private boolean closed;
+
+    private CudaFloats batchNormScratch;
 
     private final CudaPlanner.Scratch scratch = new CudaPlanner.Scratch() {
         @Override
@@ -113,7 +122,30 @@ public final class CudaBackend implements Backend {
         public Span normPartials() {
             return normPartialsSpan;
         }
+
+        /**
+         * Grows to the largest need seen; an outgrown buffer is not freed before close, so a captured graph that
+         * points at it stays valid.
+         */
+        @Override
+        public Span batchNorm(long doubles) {
+            long floats = 2 * doubles;
+            if (batchNormScratch == null || batchNormScratch.capacity() < floats) {
+                long old = batchNormScratch == null ? 0 : batchNormScratch.capacity();
+                batchNormScratch = newFloats(Math.max(floats, 2 * old));
+            }
+            return new Span("batch_norm_scratch", batchNormScratch.base(), 0, doubles, "doubles");
+        }
     };
+    /** Every op of a layer family: checked and planned on the host, then queued on the stream. */
+    private final OpQueue queue = plan -> {
+        enter();
+        run(plan.apply(planner));
+    };
+    private final ConvOps conv = new CudaConv(queue);
+    private final PoolOps pool = new CudaPool(queue);
+    private final NormOps norm = new CudaNorm(queue, scratch);
+    private final DropoutOps dropout = new CudaDropout(queue);
 
     /** The backend on device {@code ordinal}, SGEMM as {@link #GEMM_PROPERTY} says. */
     public static CudaBackend open(int ordinal) {
@@ -168,6 +200,9 @@ public final class CudaBackend implements Backend {
             normPartialsSpan = new Span("partials", normPartials.base(), 0, Grid.REDUCE_BLOCKS, "doubles");
             rowStats = newFloats(INITIAL_ROW_STATS);
             gemm = chooseGemm(gemmChoice);
+            if (cublas == null) {
+                gemmWorkspace = newFloats(GemmPlan.WORKSPACE_FLOATS);
+            }
         } catch (RuntimeException | Error e) {
             try {
                 release();
@@ -318,14 +353,60 @@ public final class CudaBackend implements Backend {
         if (cublas != null) {
             cublas.sgemm(g);
         } else {
-            run(List.of(g));
+            run(g.launchers(GemmPlan.choose(g.m(), g.n(), g.k(), device.multiprocessors()), gemmWorkspaceSpan()));
         }
+    }
+
+    /**
+     * The product on Anneal's kernels with the given plan, whichever SGEMM this backend runs: tests run every tile
+     * and split with it. Allocates the workspace on a cuBLAS backend's first call (so not within a capture).
+     */
+    void gemm(GemmPlan plan, boolean transA, boolean transB, float alpha, Mat a, Mat b, float beta, Mat c) {
+        enter();
+        SgemmLaunch g = planner.gemm(transA, transB, alpha, a, b, beta, c);
+        if (g == null) {
+            return;
+        }
+        if (gemmWorkspace == null) {
+            gemmWorkspace = newFloats(GemmPlan.WORKSPACE_FLOATS);
+        }
+        run(g.launchers(plan, gemmWorkspaceSpan()));
+    }
+
+    private Span gemmWorkspaceSpan() {
+        return gemmWorkspace.span("workspace", 0, GemmPlan.WORKSPACE_FLOATS);
     }
 
     @Override
     public void biasActivation(Mat z, Mat bias, Activation act, Mat out) {
         enter();
         run(planner.biasActivation(z, bias, act, out));
+    }
+
+    @Override
+    public void activation(Activation act, Mat z, Mat out) {
+        enter();
+        run(planner.activation(act, z, out));
+    }
+
+    @Override
+    public ConvOps conv() {
+        return conv;
+    }
+
+    @Override
+    public PoolOps pool() {
+        return pool;
+    }
+
+    @Override
+    public NormOps norm() {
+        return norm;
+    }
+
+    @Override
+    public DropoutOps dropout() {
+        return dropout;
     }
 
     @Override

@@ -6,10 +6,12 @@ import static dev.anneal.backend.MatChecks.sameView;
 
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.AdamArgs;
+import dev.anneal.backend.ConvGeometry;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.MatChecks;
+import dev.anneal.backend.PoolGeometry;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.backend.StepScalars;
@@ -34,6 +36,12 @@ final class CudaPlanner {
 
         /** {@link Grid#REDUCE_BLOCKS} doubles for the squared-norm partials. */
         Span normPartials();
+
+        /**
+         * At least {@code doubles} doubles for batch normalisation's column partials and per-channel sums
+         * ({@link NormLaunches#scratch}); the contents need not survive between ops.
+         */
+        Span batchNorm(long doubles);
     }
 
     /** A device-to-device copy; {@code overlapping} when source and destination share elements. */
@@ -98,7 +106,7 @@ final class CudaPlanner {
         if (m == 0 || n == 0) {
             return null;
         }
-        Grid.sgemm(m, n);
+        Grid.sgemm(GemmTile.T128X128, m, n, 1);
         return new SgemmLaunch(transA, transB, m, n, k, alpha, sa, a.cols(), sb, b.cols(), beta, sc, c.cols());
     }
 
@@ -187,6 +195,253 @@ final class CudaPlanner {
                 new ReduceLaunches.SquaredNormFinal(partials, so));
     }
 
+    List<Launcher> activation(Activation act, Mat z, Mat out) {
+        sameShape(z, out, "activation out");
+        if (!sameView(z, out)) {
+            disjoint(out, z, "activation out", "z (unless it is z itself)");
+        }
+        Span sz = span("z", z);
+        Span so = span("out", out);
+        return z.size() == 0 ? List.of() : List.of(new LayerLaunches.ActivationForward(act, sz, so, z.size()));
+    }
+
+    // ---- convolution, pooling, batch norm, dropout (the checks and messages of the CPU twins) ----------------
+
+    List<Launcher> im2col(ConvGeometry g, int n, FloatArray x, long xOffset, FloatArray col, long colOffset) {
+        long rows = images(n, "im2col n") * g.outH() * g.outW();
+        long xSize = n * g.inSize();
+        long colSize = rows * g.patch();
+        Span sx = floats(x).span("x", xOffset, xSize);
+        Span sc = floats(col).span("col", colOffset, colSize);
+        disjointRanges(col, colOffset, colSize, "im2col col", x, xOffset, xSize, "x");
+        return colSize == 0 ? List.of() : List.of(new ConvLaunches.Im2col(g, n, sx, sc));
+    }
+
+    List<Launcher> col2im(ConvGeometry g, int n, FloatArray col, long colOffset, FloatArray dx, long dxOffset) {
+        long rows = images(n, "col2im n") * g.outH() * g.outW();
+        long colSize = rows * g.patch();
+        long dxSize = n * g.inSize();
+        Span sc = floats(col).span("col", colOffset, colSize);
+        Span sd = floats(dx).span("dx", dxOffset, dxSize);
+        disjointRanges(dx, dxOffset, dxSize, "col2im dx", col, colOffset, colSize, "col");
+        return dxSize == 0 ? List.of() : List.of(new ConvLaunches.Col2im(g, n, sc, sd));
+    }
+
+    /** {@code toChannelsLast} ({@code toLast}) or {@code toChannelsFirst}. */
+    List<Launcher> transpose(boolean toLast, int n, int c, int h, int w, FloatArray x, long xOffset, FloatArray y,
+                             long yOffset) {
+        String op = toLast ? "toChannelsLast" : "toChannelsFirst";
+        if (n < 0 || c <= 0 || h <= 0 || w <= 0) {
+            throw new IllegalArgumentException(op + ": bad shape n " + n + ", c " + c + ", h " + h + ", w " + w);
+        }
+        long size = (long) n * c * h * w;
+        Span sx = floats(x).span("x", xOffset, size);
+        Span sy = floats(y).span("y", yOffset, size);
+        disjointRanges(y, yOffset, size, op + " y", x, xOffset, size, "x");
+        return size == 0 ? List.of() : List.of(new ConvLaunches.Transpose(toLast, n, c, h, w, sx, sy));
+    }
+
+    List<Launcher> maxPoolForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray y, long yOffset,
+                                  IntArray argmax, long argmaxOffset) {
+        long xSize = images(n, "maxPoolForward n") * poolImage(g, "maxPoolForward");
+        long ySize = n * g.outSize();
+        Span sx = floats(x).span("x", xOffset, xSize);
+        Span sy = floats(y).span("y", yOffset, ySize);
+        Span sa = ints(argmax).span("argmax", argmaxOffset, ySize);
+        disjointRanges(y, yOffset, ySize, "maxPoolForward y", x, xOffset, xSize, "x");
+        return ySize == 0 ? List.of() : List.of(new PoolLaunches.MaxForward(g, n, sx, sy, sa));
+    }
+
+    List<Launcher> maxPoolBackward(PoolGeometry g, int n, FloatArray dy, long dyOffset, IntArray argmax,
+                                   long argmaxOffset, FloatArray dx, long dxOffset) {
+        long xSize = images(n, "maxPoolBackward n") * poolImage(g, "maxPoolBackward");
+        long ySize = n * g.outSize();
+        Span sdy = floats(dy).span("dy", dyOffset, ySize);
+        Span sdx = floats(dx).span("dx", dxOffset, xSize);
+        Span sa = ints(argmax).span("argmax", argmaxOffset, ySize);
+        disjointRanges(dx, dxOffset, xSize, "maxPoolBackward dx", dy, dyOffset, ySize, "dy");
+        return xSize == 0 ? List.of() : List.of(new PoolLaunches.MaxBackward(g, n, sdy, sa, sdx));
+    }
+
+    List<Launcher> avgPoolForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray y, long yOffset) {
+        long xSize = images(n, "avgPoolForward n") * poolImage(g, "avgPoolForward");
+        long ySize = n * g.outSize();
+        Span sx = floats(x).span("x", xOffset, xSize);
+        Span sy = floats(y).span("y", yOffset, ySize);
+        disjointRanges(y, yOffset, ySize, "avgPoolForward y", x, xOffset, xSize, "x");
+        return ySize == 0 ? List.of() : List.of(new PoolLaunches.AvgForward(g, n, sx, sy));
+    }
+
+    List<Launcher> avgPoolBackward(PoolGeometry g, int n, FloatArray dy, long dyOffset, FloatArray dx,
+                                   long dxOffset) {
+        long xSize = images(n, "avgPoolBackward n") * poolImage(g, "avgPoolBackward");
+        long ySize = n * g.outSize();
+        Span sdy = floats(dy).span("dy", dyOffset, ySize);
+        Span sdx = floats(dx).span("dx", dxOffset, xSize);
+        disjointRanges(dx, dxOffset, xSize, "avgPoolBackward dx", dy, dyOffset, ySize, "dy");
+        return xSize == 0 ? List.of() : List.of(new PoolLaunches.AvgBackward(g, n, sdy, sdx));
+    }
+
+    List<Launcher> batchNormTraining(Mat x, Mat gamma, Mat beta, float eps, float momentum, FloatArray running,
+                                     long meanOffset, long varOffset, FloatArray saved, long savedOffset, Mat y,
+                                     Scratch scratch) {
+        int rows = x.rows();
+        int c = x.cols();
+        if (rows < 2) {
+            throw new IllegalArgumentException("batchNormTraining needs at least 2 values per channel, got " + rows
+                    + " rows (PyTorch refuses one value per channel in training)");
+        }
+        checkEps(eps);
+        if (!Float.isFinite(momentum)) {
+            throw new IllegalArgumentException("batchNormTraining momentum must be finite, got " + momentum);
+        }
+        checkAffine("batchNormTraining", x, gamma, beta);
+        sameShape(x, y, "batchNormTraining y");
+        disjoint(y, x, "batchNormTraining y", "x");
+        disjoint(y, gamma, "batchNormTraining y", "gamma");
+        disjoint(y, beta, "batchNormTraining y", "beta");
+        Span runningMean = floats(running).span("running_mean", meanOffset, c);
+        Span runningVar = floats(running).span("running_var", varOffset, c);
+        Span savedSpan = floats(saved).span("saved", savedOffset, 2L * c);
+        disjointRanges(running, meanOffset, c, "batchNormTraining running mean", running, varOffset, c,
+                "running var");
+        FloatArray ya = y.data();
+        for (long off : new long[] {meanOffset, varOffset}) {
+            disjointRanges(running, off, c, "batchNormTraining running", saved, savedOffset, 2L * c, "saved");
+            disjointRanges(running, off, c, "batchNormTraining running", ya, y.offset(), y.size(), "y");
+        }
+        disjointRanges(saved, savedOffset, 2L * c, "batchNormTraining saved", ya, y.offset(), y.size(), "y");
+        for (Mat in : new Mat[] {x, gamma, beta}) {
+            disjointRanges(saved, savedOffset, 2L * c, "batchNormTraining saved", in.data(), in.offset(),
+                    in.size(), "x, gamma or beta");
+            disjointRanges(running, meanOffset, c, "batchNormTraining running mean", in.data(), in.offset(),
+                    in.size(), "x, gamma or beta");
+            disjointRanges(running, varOffset, c, "batchNormTraining running var", in.data(), in.offset(),
+                    in.size(), "x, gamma or beta");
+        }
+        Span sx = span("x", x);
+        Span sg = span("gamma", gamma);
+        Span sb = span("beta", beta);
+        Span sy = span("y", y);
+        if (c == 0) {
+            return List.of();
+        }
+        Span work = scratch.batchNorm(NormLaunches.scratch(rows, c));
+        long count = NormLaunches.partials(rows, c);
+        Span partials = doubles(work, "partials", 0, count);
+        Span mean = doubles(work, "mean", 2 * count, c);
+        return List.of(new NormLaunches.SumPartials(sx, rows, c, partials),
+                new NormLaunches.Mean(partials, rows, c, mean),
+                new NormLaunches.SquarePartials(sx, rows, c, mean, partials),
+                new NormLaunches.Stats(partials, mean, rows, c, eps, momentum, runningMean, runningVar, savedSpan),
+                new NormLaunches.Normalize(sx, rows, c, savedSpan, sg, sb, sy));
+    }
+
+    List<Launcher> batchNormInference(Mat x, Mat gamma, Mat beta, float eps, FloatArray running, long meanOffset,
+                                      long varOffset, Mat y) {
+        int c = x.cols();
+        checkEps(eps);
+        checkAffine("batchNormInference", x, gamma, beta);
+        sameShape(x, y, "batchNormInference y");
+        if (!sameView(x, y)) {
+            disjoint(y, x, "batchNormInference y", "x (unless it is x itself)");
+        }
+        disjoint(y, gamma, "batchNormInference y", "gamma");
+        disjoint(y, beta, "batchNormInference y", "beta");
+        Span runningMean = floats(running).span("running_mean", meanOffset, c);
+        Span runningVar = floats(running).span("running_var", varOffset, c);
+        disjointRanges(y.data(), y.offset(), y.size(), "batchNormInference y", running, meanOffset, c, "running mean");
+        disjointRanges(y.data(), y.offset(), y.size(), "batchNormInference y", running, varOffset, c, "running var");
+        Span sx = span("x", x);
+        Span sg = span("gamma", gamma);
+        Span sb = span("beta", beta);
+        Span sy = span("y", y);
+        return x.size() == 0 ? List.of()
+                : List.of(new NormLaunches.Inference(sx, x.rows(), c, eps, runningMean, runningVar, sg, sb, sy));
+    }
+
+    List<Launcher> batchNormBackward(Mat x, Mat dy, Mat gamma, FloatArray saved, long savedOffset, Mat dx,
+                                     Mat dGamma, Mat dBeta, Scratch scratch) {
+        int rows = x.rows();
+        int c = x.cols();
+        if (rows < 2) {
+            throw new IllegalArgumentException("batchNormBackward needs at least 2 rows, got " + rows);
+        }
+        sameShape(x, dy, "batchNormBackward dy");
+        sameShape(x, dx, "batchNormBackward dx");
+        for (Mat v : new Mat[] {gamma, dGamma, dBeta}) {
+            if (v.size() != c) {
+                throw new IllegalArgumentException("batchNormBackward gamma, dGamma and dBeta need " + c
+                        + " elements (one per channel), got " + v.size());
+            }
+        }
+        if (!sameView(dy, dx)) {
+            disjoint(dx, dy, "batchNormBackward dx", "dy (unless it is dy itself)");
+        }
+        disjoint(dx, x, "batchNormBackward dx", "x");
+        disjoint(dx, gamma, "batchNormBackward dx", "gamma");
+        disjoint(dGamma, dBeta, "batchNormBackward dGamma", "dBeta");
+        for (Mat in : new Mat[] {x, dy, gamma, dx}) {
+            disjoint(dGamma, in, "batchNormBackward dGamma", "an input or dx");
+            disjoint(dBeta, in, "batchNormBackward dBeta", "an input or dx");
+        }
+        Span savedSpan = floats(saved).span("saved", savedOffset, 2L * c);
+        disjointRanges(dx.data(), dx.offset(), dx.size(), "batchNormBackward dx", saved, savedOffset, 2L * c, "saved");
+        Span sx = span("x", x);
+        Span sdy = span("dy", dy);
+        Span sg = span("gamma", gamma);
+        Span sdx = span("dx", dx);
+        Span sdg = span("dgamma", dGamma);
+        Span sdb = span("dbeta", dBeta);
+        if (c == 0) {
+            return List.of();
+        }
+        Span work = scratch.batchNorm(NormLaunches.scratch(rows, c));
+        long count = NormLaunches.partials(rows, c);
+        Span partials = doubles(work, "partials", 0, 2 * count);
+        Span sums = doubles(work, "sums", 2 * count, 2L * c);
+        return List.of(new NormLaunches.BackwardPartials(sx, sdy, rows, c, savedSpan, partials),
+                new NormLaunches.BackwardSums(partials, rows, c, sums, sdg, sdb),
+                new NormLaunches.BackwardDx(sx, sdy, rows, c, sg, savedSpan, sums, sdx));
+    }
+
+    List<Launcher> dropoutForward(FloatArray x, long xOffset, long n, float p, long seed, int stream,
+                                  IntArray draws, long drawsOffset, FloatArray mask, long maskOffset, FloatArray y,
+                                  long yOffset) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropout p must be in [0, 1], got " + p);
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("dropoutForward n must be >= 0, got " + n);
+        }
+        Span sx = floats(x).span("x", xOffset, n);
+        Span sm = floats(mask).span("mask", maskOffset, n);
+        Span sy = floats(y).span("y", yOffset, n);
+        Span sd = ints(draws).span("draws", drawsOffset, 1);
+        if (!(x == y && xOffset == yOffset)) {
+            disjointRanges(y, yOffset, n, "dropoutForward y", x, xOffset, n, "x (unless it is x itself)");
+        }
+        disjointRanges(mask, maskOffset, n, "dropoutForward mask", x, xOffset, n, "x");
+        disjointRanges(mask, maskOffset, n, "dropoutForward mask", y, yOffset, n, "y");
+        return n == 0 ? List.of() : List.of(new DropoutLaunches.Forward(sx, n, p, seed, stream, sd, sm, sy));
+    }
+
+    List<Launcher> multiply(FloatArray a, long aOffset, FloatArray b, long bOffset, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("multiply n must be >= 0, got " + n);
+        }
+        Span sa = floats(a).span("a", aOffset, n);
+        Span sb = floats(b).span("b", bOffset, n);
+        if (!(a == b && aOffset == bOffset)) {
+            disjointRanges(a, aOffset, n, "multiply a", b, bOffset, n, "b (unless it is a itself)");
+        }
+        return n == 0 ? List.of() : List.of(new DropoutLaunches.Multiply(sa, sb, n));
+    }
+
+    List<Launcher> advance(IntArray counter, long offset) {
+        return List.of(new DropoutLaunches.Advance(ints(counter).span("counter", offset, 1)));
+    }
+
     // ---- fused optimizer steps ---------------------------------------------------------------------------------
 
     List<Launcher> sgdStep(SgdArgs args, FloatArray scalars, FloatArray params, FloatArray grads,
@@ -255,6 +510,50 @@ final class CudaPlanner {
 
     private Span span(String name, Mat m) {
         return floats(m.data()).span(name, m.offset(), m.size());
+    }
+
+    /** {@code n}, the image count of a layer op, after checking that it is not negative. */
+    private static long images(int n, String what) {
+        if (n < 0) {
+            throw new IllegalArgumentException(what + " must be >= 0, got " + n);
+        }
+        return n;
+    }
+
+    /** One pooled image's size, which must fit an int: the argmax indices within an image are ints. */
+    private static long poolImage(PoolGeometry g, String op) {
+        if (g.inSize() > Integer.MAX_VALUE || g.outSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": an image of " + Math.max(g.inSize(), g.outSize())
+                    + " elements is more than the 2^31 - 1 an int index reaches");
+        }
+        return g.inSize();
+    }
+
+    /** Doubles {@code [from, from + count)} of a scratch span of doubles, named for messages. */
+    private static Span doubles(Span scratch, String name, long from, long count) {
+        return new Span(name, scratch.base(), scratch.byteOffset() + 8 * from, count, "doubles");
+    }
+
+    /** Throws when {@code [aOff, aOff + an)} of {@code a} and {@code [bOff, bOff + bn)} of {@code b} share memory. */
+    private static void disjointRanges(Object a, long aOff, long an, String what, Object b, long bOff, long bn,
+                                 String other) {
+        if (a == b && an > 0 && bn > 0 && aOff < bOff + bn && bOff < aOff + an) {
+            throw new IllegalArgumentException(what + " [" + aOff + ", " + (aOff + an) + ") overlaps " + other + " ["
+                    + bOff + ", " + (bOff + bn) + ")");
+        }
+    }
+
+    private static void checkEps(float eps) {
+        if (!(eps >= 0f) || !Float.isFinite(eps)) {
+            throw new IllegalArgumentException("batch norm eps must be finite and >= 0, got " + eps);
+        }
+    }
+
+    private static void checkAffine(String op, Mat x, Mat gamma, Mat beta) {
+        if (gamma.size() != x.cols() || beta.size() != x.cols()) {
+            throw new IllegalArgumentException(op + " gamma and beta need " + x.cols()
+                    + " elements (one per channel), got " + gamma.size() + " and " + beta.size());
+        }
     }
 
     private Span scalarSpan(FloatArray scalars) {

@@ -6,17 +6,19 @@ package dev.anneal.backend.cuda;
  * <ul>
  *   <li>grid-stride kernels (elementwise, layers, optimizers): 256 threads, {@code ceil(n / 256)} blocks capped at
  *       32 per multiprocessor, at least one;</li>
- *   <li>SGEMM: 256 threads per 128 x 128 tile of C, grid {@code (ceil(N / 128), ceil(M / 128))};</li>
+ *   <li>SGEMM: 256 threads per tile of C ({@link GemmTile}), grid {@code (ceil(N / cols) * slices,
+ *       ceil(M / rows))} for a plan of {@code slices} K slices ({@link GemmPlan}); the split-K reduction is a
+ *       grid-stride loop;</li>
  *   <li>column sums: one thread per column;</li>
  *   <li>softmax cross-entropy rows: one warp per row, 8 rows per block;</li>
  *   <li>squared-norm partials: a FIXED 1024 blocks of 256 whatever the device, so the summation order and the
  *       result's bits never change; single-block finishers ({@code <<<1, 256>>>}).</li>
+ *   <li>one-thread kernels (the dropout draw counter): {@code <<<1, 1>>>}.</li>
  * </ul>
  */
 record Grid(int x, int y, int threads) {
     static final int THREADS = 256;
     static final int BLOCKS_PER_MULTIPROCESSOR = 32;
-    static final int TILE = 128;
     static final int WARP = 32;
     static final int SOFTMAX_ROWS_PER_BLOCK = THREADS / WARP;
     /** The squared-norm partial grid: a constant, for deterministic sums (reduce.cu). */
@@ -38,14 +40,23 @@ record Grid(int x, int y, int threads) {
         return new Grid((int) Math.max(1, blocks), 1, THREADS);
     }
 
-    /** SGEMM of an M x N result: one block of 256 threads per 128 x 128 tile. */
-    static Grid sgemm(int m, int n) {
-        long rowTiles = ceilDiv(m, TILE);
+    /**
+     * SGEMM of an M x N result in {@code tile}s and {@code slices} K slices: one block of 256 threads per tile
+     * and slice, {@code x = slice * colTiles + colTile} (so the slice count never meets the y limit),
+     * {@code y = rowTile}.
+     */
+    static Grid sgemm(GemmTile tile, int m, int n, int slices) {
+        long rowTiles = tile.rowTiles(m);
         if (rowTiles > MAX_GRID_Y) {
             throw new IllegalArgumentException("gemm with " + m + " result rows needs " + rowTiles
-                    + " row tiles of 128, more than CUDA's " + MAX_GRID_Y);
+                    + " row tiles of " + tile.rows() + ", more than CUDA's " + MAX_GRID_Y);
         }
-        return new Grid((int) Math.max(1, ceilDiv(n, TILE)), (int) Math.max(1, rowTiles), THREADS);
+        long x = tile.colTiles(n) * slices;
+        if (slices < 1 || x > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("gemm with " + n + " result columns in " + slices
+                    + " K slices needs " + x + " blocks across, CUDA takes 1 to " + Integer.MAX_VALUE);
+        }
+        return new Grid((int) x, (int) rowTiles, THREADS);
     }
 
     /** One thread per column. */

@@ -3,9 +3,9 @@ package dev.anneal.backend.cuda;
 import dev.anneal.backend.Activation;
 
 /**
- * Launchers of {@code cuda-kernels/layers.cu}: bias + activation forward and activation backward (grid-stride
- * over rows x cols elements) and column sums (one thread per column). Activations go as their ordinal, which is
- * the kernel's code ({@code common.cuh}).
+ * Launchers of {@code cuda-kernels/layers.cu}: bias + activation forward, activation forward alone and activation
+ * backward (grid-stride over rows x cols elements) and column sums (one thread per column). Activations go as
+ * their ordinal, which is the kernel's code ({@code common.cuh}).
  */
 final class LayerLaunches {
     private LayerLaunches() {
@@ -26,6 +26,24 @@ final class LayerLaunches {
         @Override
         public void pack(KernelArgs a) {
             a.ptr(z).ptr(bias).ptr(out).i32(rows).i32(cols).i32(act.ordinal());
+        }
+    }
+
+    /** {@code activation_forward(act, z, out, n)}. */
+    record ActivationForward(Activation act, Span z, Span out, long n) implements Launcher {
+        @Override
+        public Kernel kernel() {
+            return Kernel.ACTIVATION_FORWARD;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.gridStride(n, multiprocessors);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            a.i32(act.ordinal()).ptr(z).ptr(out).i64(n);
         }
     }
 

@@ -6,12 +6,16 @@
  *
  * <p>Layers, each testable without the one below: {@code CudaPlanner} checks an op's arguments with the CPU
  * backend's rules and turns it into typed launchers (one record per kernel, grouped by kernel file:
- * {@code OptimLaunches}, {@code SgemmLaunch}, {@code LayerLaunches}, {@code LossLaunches}, {@code ReduceLaunches},
- * {@code ElementwiseLaunches}), which pack exactly the parameter list of their
+ * {@code OptimLaunches}, {@code GemmLaunches} (an {@code SgemmLaunch} in the tiles and K slices of its
+ * {@code GemmPlan}), {@code LayerLaunches}, {@code LossLaunches}, {@code ReduceLaunches},
+ * {@code ElementwiseLaunches}, {@code ConvLaunches}, {@code PoolLaunches}, {@code NormLaunches},
+ * {@code DropoutLaunches}), which pack exactly the parameter list of their
  * {@link dev.anneal.backend.cuda.Kernel} ({@code KernelArgs}) and pick the grid ({@code Grid}); the backend queues
  * them, writing each launch's values into the kernel's argument block, packed once per backend
- * ({@code ArgumentBlocks}). {@link dev.anneal.backend.cuda.Kernel} and {@link dev.anneal.backend.cuda.PtxEntries}
- * are the contract with the PTX.
+ * ({@code ArgumentBlocks}). The layer op families ({@code CudaConv}, {@code CudaPool}, {@code CudaNorm},
+ * {@code CudaDropout}) plan through the same planner and hand their launchers to the backend's {@code OpQueue}.
+ * {@link dev.anneal.backend.cuda.Kernel} and {@link dev.anneal.backend.cuda.PtxEntries} are the contract with the
+ * PTX.
  *
  * <p>Driver entry points called (what a host emulation of {@code libcuda.so.1} must export, by the symbol names
  * JCuda 12.6's {@code libJCudaDriver} binds): {@code cuInit}, {@code cuDriverGetVersion}, {@code cuDeviceGetCount},

@@ -90,9 +90,9 @@ class EmulatedPlantedBugsTest {
         CudaException none = assertThrows(CudaException.class, () -> launch(fill(), 0, 1, 256, x, 64L, 1f));
         assertEquals(CUresult.CUDA_ERROR_INVALID_VALUE, none.result());
         // sgemm is built with __launch_bounds__(256): a block of 512 exceeds the PTX's .maxntid.
-        CUfunction sgemm = function(matmul, "sgemm_nn");
+        CUfunction sgemm = function(matmul, "sgemm_128x128_nn");
         CudaException bounds = assertThrows(CudaException.class,
-                () -> launch(sgemm, 1, 1, 512, 1, 1, 1, 1f, x, 1, x, 1, 0f, x, 1));
+                () -> launch(sgemm, 1, 1, 512, 1, 1, 1, 1f, x, 1, x, 1, 0f, x, 1, 1, 0L));
         assertEquals(CUresult.CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES, bounds.result());
         JCudaDriver.cuMemFree(x);
     }
@@ -170,7 +170,7 @@ class EmulatedPlantedBugsTest {
         CUdeviceptr b = upload(ones(k * n));
         CUdeviceptr c = upload(new float[m * n]);
         // The planted bug: one row tile of 128 for 200 rows (the right grid is (1, 2)).
-        launch(function(matmul, "sgemm_nn"), 1, 1, 256, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        launch(function(matmul, "sgemm_128x128_nn"), 1, 1, 256, m, n, k, 1f, a, k, b, n, 0f, c, n, 1, 0L);
         FloatBuffer back = direct(m * n);
         ok(JCudaDriver.cuMemcpyDtoHAsync(Pointer.to(back), c, 4L * m * n, null));
         float[] got = new float[m * n];

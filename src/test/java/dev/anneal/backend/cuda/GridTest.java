@@ -21,19 +21,28 @@ class GridTest {
     }
 
     @Test
-    void sgemmCoversEveryOutputWithTilesOf128() {
-        assertEquals(new Grid(1, 1, 256), Grid.sgemm(1, 1));
-        assertEquals(new Grid(1, 1, 256), Grid.sgemm(31, 31));
-        assertEquals(new Grid(1, 1, 256), Grid.sgemm(128, 128));
-        assertEquals(new Grid(9, 1, 256), Grid.sgemm(31, 1025), "x counts columns of C");
-        assertEquals(new Grid(1, 9, 256), Grid.sgemm(1025, 31), "y counts rows of C");
-        assertEquals(new Grid(2, 2, 256), Grid.sgemm(129, 130));
-        assertEquals(new Grid(7813, 2, 256), Grid.sgemm(200, 1_000_003));
-        assertEquals(new Grid(1, 65535, 256), Grid.sgemm(65535 * 128, 5));
+    void sgemmCoversEveryOutputWithItsTileAndPutsKSlicesAcross() {
+        GemmTile big = GemmTile.T128X128;
+        assertEquals(new Grid(1, 1, 256), Grid.sgemm(big, 1, 1, 1));
+        assertEquals(new Grid(1, 1, 256), Grid.sgemm(big, 31, 31, 1));
+        assertEquals(new Grid(1, 1, 256), Grid.sgemm(big, 128, 128, 1));
+        assertEquals(new Grid(9, 1, 256), Grid.sgemm(big, 31, 1025, 1), "x counts columns of C");
+        assertEquals(new Grid(1, 9, 256), Grid.sgemm(big, 1025, 31, 1), "y counts rows of C");
+        assertEquals(new Grid(2, 2, 256), Grid.sgemm(big, 129, 130, 1));
+        assertEquals(new Grid(7813, 2, 256), Grid.sgemm(big, 200, 1_000_003, 1));
+        assertEquals(new Grid(1, 65535, 256), Grid.sgemm(big, 65535 * 128, 5, 1));
+        assertEquals(new Grid(3, 3, 256), Grid.sgemm(GemmTile.T64X64, 129, 130, 1));
+        assertEquals(new Grid(5, 2, 256), Grid.sgemm(GemmTile.T128X32, 129, 130, 1));
+        assertEquals(new Grid(5, 5, 256), Grid.sgemm(GemmTile.T32X32, 129, 130, 1));
+        assertEquals(new Grid(5 * 7, 5, 256), Grid.sgemm(GemmTile.T32X32, 129, 130, 7), "slice s: x in [5s, 5s+5)");
         IllegalArgumentException tooTall = assertThrows(IllegalArgumentException.class,
-                () -> Grid.sgemm(65535 * 128 + 1, 5));
+                () -> Grid.sgemm(big, 65535 * 128 + 1, 5, 1));
         assertEquals("gemm with 8388481 result rows needs 65536 row tiles of 128, more than CUDA's 65535",
                 tooTall.getMessage());
+        IllegalArgumentException tooWide = assertThrows(IllegalArgumentException.class,
+                () -> Grid.sgemm(GemmTile.T32X32, 1, Integer.MAX_VALUE, 33));
+        assertEquals("gemm with 2147483647 result columns in 33 K slices needs 2214592512 blocks across, CUDA takes"
+                + " 1 to 2147483647", tooWide.getMessage());
     }
 
     @Test

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.AdamArgs;
+import dev.anneal.backend.ConvGeometry;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
+import dev.anneal.backend.PoolGeometry;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.backend.StepScalars;
@@ -66,15 +68,37 @@ class LaunchersTest {
         b.gemm(true, false, 1f, new Mat(a, 0, 7, 31), new Mat(bb, 0, 7, 1025), 0f, new Mat(c, 0, 31, 1025));
         b.gemm(false, true, 1f, new Mat(a, 0, 31, 7), new Mat(bb, 0, 1025, 7), 0f, new Mat(c, 0, 31, 1025));
         b.gemm(true, true, 2f, new Mat(a, 0, 7, 31), new Mat(bb, 0, 1025, 7), 0.5f, new Mat(c, 0, 31, 1025));
-        assertEquals(List.of(Kernel.SGEMM_NN, Kernel.SGEMM_TN, Kernel.SGEMM_NT, Kernel.SGEMM_TT),
-                b.launches.stream().map(Launch::kernel).toList());
+        assertEquals(List.of(Kernel.SGEMM_32X32_NN, Kernel.SGEMM_32X32_TN, Kernel.SGEMM_32X32_NT,
+                Kernel.SGEMM_32X32_TT), b.launches.stream().map(Launch::kernel).toList(),
+                "31 x 1025 fills no device of 132 SMs; K = 7 is too short to split: 32x32 tiles");
         List<Object> tt = b.launches.get(3).args().values();
         assertEquals(List.of(31, 1025, 7, 2f), tt.subList(0, 4));
         assertEquals(31, tt.get(5), "lda: row stride of A as stored (7 x 31)");
         assertEquals(7, tt.get(7), "ldb: row stride of B as stored (1025 x 7)");
         assertEquals(0.5f, tt.get(8));
         assertEquals(1025, tt.get(10), "ldc");
-        assertEquals(new Grid(9, 1, 256), b.launches.get(3).grid());
+        assertEquals(List.of(1, 0L), tt.subList(11, 13), "one K slice, no slice stride");
+        assertEquals(new Grid(33, 1, 256), b.launches.get(3).grid());
+    }
+
+    @Test
+    void aSplitGemmWritesPartialsToTheWorkspaceThenReducesThemIntoC() {
+        FloatArray a = b.allocate(128 * 3136);
+        FloatArray w = b.allocate(128 * 3136);
+        FloatArray c = b.allocate(128 * 128);
+        b.gemm(false, true, 0.5f, new Mat(a, 0, 128, 3136), new Mat(w, 0, 128, 3136), 1f, new Mat(c, 0, 128, 128));
+        assertEquals(List.of(Kernel.SGEMM_32X32_NT, Kernel.SGEMM_SPLITK_REDUCE),
+                b.launches.stream().map(Launch::kernel).toList());
+        List<Object> tile = b.launches.get(0).args().values();
+        assertEquals(List.of(128, 128, 3136, 1f), tile.subList(0, 4), "partials: alpha 1");
+        assertEquals(0f, tile.get(8), "partials: beta 0");
+        assertEquals(List.of(128, 9, 128L * 128), tile.subList(10, 13), "ldc N, 9 slices, each M x N apart");
+        assertEquals("workspace 147456 floats", ((Span) tile.get(9)).describe(), "9 x 128 x 128 partials");
+        assertEquals(new Grid(4 * 9, 4, 256), b.launches.get(0).grid(), "16 tiles x 9 slices: 144 blocks");
+        List<Object> reduce = b.launches.get(1).args().values();
+        assertEquals(List.of(128, 128, 9, 0.5f), reduce.subList(0, 4));
+        assertEquals(List.of(1f, 128), List.of(reduce.get(5), reduce.get(7)));
+        assertEquals("c 16384 floats", ((Span) reduce.get(6)).describe());
     }
 
     @Test
@@ -174,10 +198,13 @@ class LaunchersTest {
         FloatArray m = b.allocate(31 * 33);
         FloatArray w = b.allocate(33 * 31);
         FloatArray c = b.allocate(31 * 31);
-        for (boolean ta : new boolean[] {false, true}) {
-            for (boolean tb : new boolean[] {false, true}) {
-                b.gemm(ta, tb, 1f, ta ? new Mat(m, 0, 33, 31) : new Mat(m, 0, 31, 33),
-                        tb ? new Mat(w, 0, 31, 33) : new Mat(w, 0, 33, 31), 0f, new Mat(c, 0, 31, 31));
+        // On 132 SMs: 32x32 tiles unsplit, 32x32 split (and the reduction), 128x32, 64x64 and 128x128 tiles.
+        int[][] shapes = {{31, 31, 33}, {128, 128, 3136}, {16896, 32, 9}, {1024, 1024, 8}, {2048, 2048, 8}};
+        for (int[] mnk : shapes) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    gemm(ta, tb, mnk[0], mnk[1], mnk[2]);
+                }
             }
         }
         b.biasActivation(new Mat(c, 0, 31, 31), new Mat(x, 0, 1, 31), Activation.GELU, new Mat(c, 0, 31, 31));
@@ -192,5 +219,47 @@ class LaunchersTest {
         b.adamStep(AdamArgs.of(0.999, 1e-8, 0, false, true), s, x, y, v1, v2, v3, 1025);
         b.rmspropStep(RmsPropArgs.of(0.99, 1e-8, 0, true, true), s, x, y, v1, v2, v3, 1025);
         b.finalizeStepScalars(y, 3, 1f, s);
+        runEveryLayerOp();
+    }
+
+    /** One valid call of every op of the layer families (conv, pool, norm, dropout) and the bare activation. */
+    private void runEveryLayerOp() {
+        ConvGeometry conv = new ConvGeometry(3, 7, 5, 4, 3, 3, 2, 1, 1, 1);
+        FloatArray img = b.allocate(2 * conv.inSize());
+        FloatArray col = b.allocate(2L * conv.outH() * conv.outW() * conv.patch());
+        b.conv().im2col(conv, 2, img, 0, col, 0);
+        b.conv().col2im(conv, 2, col, 0, img, 0);
+        FloatArray other = b.allocate(2 * conv.inSize());
+        b.conv().toChannelsLast(2, 3, 7, 5, img, 0, other, 0);
+        b.conv().toChannelsFirst(2, 3, 7, 5, other, 0, img, 0);
+        PoolGeometry pool = new PoolGeometry(3, 7, 5, 2, 2, 2, 2, 1, 1);
+        FloatArray pooled = b.allocate(2 * pool.outSize());
+        IntArray argmax = b.allocateInts(2 * pool.outSize());
+        b.pool().maxPoolForward(pool, 2, img, 0, pooled, 0, argmax, 0);
+        b.pool().maxPoolBackward(pool, 2, pooled, 0, argmax, 0, other, 0);
+        b.pool().avgPoolForward(pool, 2, img, 0, pooled, 0);
+        b.pool().avgPoolBackward(pool, 2, pooled, 0, other, 0);
+        FloatArray affine = b.allocate(4 * 3);
+        FloatArray stats = b.allocate(4 * 3);
+        Mat x = new Mat(img, 0, 70, 3);
+        Mat y = new Mat(other, 0, 70, 3);
+        b.norm().batchNormTraining(x, new Mat(affine, 0, 1, 3), new Mat(affine, 3, 1, 3), 1e-5f, 0.1f, stats, 0, 3,
+                stats, 6, y);
+        b.norm().batchNormInference(x, new Mat(affine, 0, 1, 3), new Mat(affine, 3, 1, 3), 1e-5f, stats, 0, 3, y);
+        b.norm().batchNormBackward(x, y, new Mat(affine, 0, 1, 3), stats, 6, y, new Mat(affine, 6, 1, 3),
+                new Mat(affine, 9, 1, 3));
+        IntArray draws = b.allocateInts(1);
+        b.dropout().dropoutForward(img, 0, 210, 0.5f, 42L, 3, draws, 0, other, 0, img, 0);
+        b.dropout().multiply(img, 0, other, 0, 210);
+        b.dropout().advance(draws, 0);
+        b.activation(Activation.RELU, x, x);
+    }
+
+    private void gemm(boolean ta, boolean tb, int m, int n, int k) {
+        FloatArray a = b.allocate((long) m * k);
+        FloatArray w = b.allocate((long) k * n);
+        FloatArray c = b.allocate((long) m * n);
+        b.gemm(ta, tb, 1f, ta ? new Mat(a, 0, k, m) : new Mat(a, 0, m, k),
+                tb ? new Mat(w, 0, n, k) : new Mat(w, 0, k, n), 0f, new Mat(c, 0, m, n));
     }
 }

@@ -3,9 +3,13 @@ package dev.anneal.backend.cuda;
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.AdamArgs;
 import dev.anneal.backend.Backend;
+import dev.anneal.backend.ConvOps;
+import dev.anneal.backend.DropoutOps;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
+import dev.anneal.backend.NormOps;
+import dev.anneal.backend.PoolOps;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import java.util.ArrayList;
@@ -30,7 +34,17 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
         public Span normPartials() {
             return new Span("partials", new DevicePointer(), 0, Grid.REDUCE_BLOCKS, "doubles");
         }
+
+        @Override
+        public Span batchNorm(long doubles) {
+            return new Span("batch_norm_scratch", new DevicePointer(), 0, doubles, "doubles");
+        }
     };
+    private final OpQueue queue = plan -> record(plan.apply(planner));
+    private final ConvOps conv = new CudaConv(queue);
+    private final PoolOps pool = new CudaPool(queue);
+    private final NormOps norm = new CudaNorm(queue, scratch);
+    private final DropoutOps dropout = new CudaDropout(queue);
 
     PlannedBackend(int multiprocessors) {
         this.multiprocessors = multiprocessors;
@@ -97,13 +111,39 @@ final class PlannedBackend implements Backend, DeviceBuffer.Owner {
     public void gemm(boolean transA, boolean transB, float alpha, Mat a, Mat b, float beta, Mat c) {
         SgemmLaunch g = planner.gemm(transA, transB, alpha, a, b, beta, c);
         if (g != null) {
-            record(List.of(g));
+            record(g.launchers(GemmPlan.choose(g.m(), g.n(), g.k(), multiprocessors),
+                    new Span("workspace", new DevicePointer(), 0, GemmPlan.WORKSPACE_FLOATS, "floats")));
         }
     }
 
     @Override
     public void biasActivation(Mat z, Mat bias, Activation act, Mat out) {
         record(planner.biasActivation(z, bias, act, out));
+    }
+
+    @Override
+    public void activation(Activation act, Mat z, Mat out) {
+        record(planner.activation(act, z, out));
+    }
+
+    @Override
+    public ConvOps conv() {
+        return conv;
+    }
+
+    @Override
+    public PoolOps pool() {
+        return pool;
+    }
+
+    @Override
+    public NormOps norm() {
+        return norm;
+    }
+
+    @Override
+    public DropoutOps dropout() {
+        return dropout;
     }
 
     @Override

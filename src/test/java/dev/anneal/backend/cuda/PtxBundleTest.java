@@ -98,6 +98,7 @@ class PtxBundleTest {
 
     @Test
     void modulesAreTheKernelFilesInTableOrder() {
-        assertEquals(List.of("optim", "matmul", "layers", "elementwise", "reduce", "loss"), PtxBundle.modules());
+        assertEquals(List.of("optim", "matmul", "layers", "elementwise", "reduce", "loss", "conv", "pool", "norm",
+                "dropout"), PtxBundle.modules());
     }
 }
