@@ -160,7 +160,7 @@ public final class LoaderBench {
         int perEpoch = Math.max(1, full);
         int samples = full > 0 ? batch * accumulation : n;
         double lr = cfg.effectiveLr();
-        try (ReplicaGroup group = new ReplicaGroup(List.of(backend), cfg, train.d(), train.classes())) {
+        try (ReplicaGroup group = new ReplicaGroup(List.of(backend), cfg, train.shape(), train.classes())) {
             group.initialize(cfg.model().init(), seed);
             int[][] order = {EpochOrder.permutation(seed, 0, n)};
             int[] call = {0};

@@ -88,7 +88,9 @@ public final class StepBench {
             order[i] = i;
         }
         double lr = cfg.effectiveLr();
-        try (ReplicaGroup group = new ReplicaGroup(backends, cfg, d, classes)) {
+        int[] sample = dev.anneal.config.ModelShapes.knownShape(cfg)
+                .filter(k -> java.util.Arrays.stream(k).reduce(1, (a, b) -> a * b) == d).orElse(new int[] {d});
+        try (ReplicaGroup group = new ReplicaGroup(backends, cfg, sample, classes)) {
             group.initialize(cfg.model().init(), seed);
             double median = Sampler.median(timer, warmup, steps, 1,
                     s -> group.step(data, order, 0, lr, OptionalDouble.empty()));

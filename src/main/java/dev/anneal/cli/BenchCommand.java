@@ -214,7 +214,10 @@ final class BenchCommand implements Runnable {
                 out.println(o.line());
                 out.flush();
                 StepBench.Result r = StepBench.run(o.backend(), cfg, warmup, steps, StepBench.wallClock(o.backend()));
-                String model = "mlp " + r.inputs() + "-" + cfg.model().hidden().stream().map(String::valueOf)
+                String model = cfg.model().type().equals("sequential")
+                        ? "sequential " + cfg.model().layers().stream().map(dev.anneal.model.LayerSpec::nameOf)
+                                .collect(Collectors.joining("-"))
+                        : "mlp " + r.inputs() + "-" + cfg.model().hidden().stream().map(String::valueOf)
                         .collect(Collectors.joining("-")) + (cfg.model().hidden().isEmpty() ? "" : "-") + r.classes();
                 out.println(String.format(Locale.ROOT, "model: %s (%d parameters), batch %d, %s; %s", model,
                         r.parameters(), r.batch(), cfg.optimizer().getClass().getSimpleName().toLowerCase(Locale.ROOT),

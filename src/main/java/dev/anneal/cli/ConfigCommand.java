@@ -1,6 +1,7 @@
 package dev.anneal.cli;
 
 import dev.anneal.config.LoadedConfig;
+import dev.anneal.config.ModelShapes;
 import dev.anneal.config.ResolvedConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,9 +23,14 @@ final class ConfigCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing a subcommand; try: config check FILE");
     }
 
-    /** {@code anneal config check FILE}: validate, then print the fully resolved config. */
+    /**
+     * {@code anneal config check FILE}: validate, then print the fully resolved config and, as YAML comments after
+     * it, the model's summary table (layers, output shapes, parameters) where the data's shape is known without
+     * reading its files (MNIST, Fashion-MNIST, synthetic).
+     */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate FILE and print the fully resolved config (every default filled in) as YAML.")
+            description = "Validate FILE and print the fully resolved config (every default filled in) as YAML, "
+                    + "then the model's layers, output shapes and parameters as comments.")
     static final class Check implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The YAML config to check.")
         Path file;
@@ -38,7 +44,17 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             LoadedConfig loaded = LoadedConfig.load(file, overrides.assignments());
-            spec.commandLine().getOut().print(ResolvedConfig.toYaml(loaded.config()));
+            var out = spec.commandLine().getOut();
+            out.print(ResolvedConfig.toYaml(loaded.config()));
+            var plan = ModelShapes.plan(loaded.config());
+            if (plan.isPresent()) {
+                out.println("# model for " + loaded.config().data().dataset() + " samples:");
+                plan.get().summary().lines().forEach(l -> out.println("#   " + l));
+            } else {
+                out.println("# model: its shapes are known once the run reads the data ("
+                        + loaded.config().data().dataset() + ")");
+            }
+            out.flush();
             return 0;
         }
     }

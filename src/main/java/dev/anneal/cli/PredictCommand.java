@@ -72,8 +72,8 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Inputs mapped as training mapped its features, and the name of each row. */
-    private record Inputs(float[] x, int n, int d, List<String> names) {
+    /** Inputs mapped as training mapped its features, the shape of one row, and the name of each row. */
+    private record Inputs(float[] x, int n, int d, int[] shape, List<String> names) {
     }
 
     @Override
@@ -97,7 +97,7 @@ final class PredictCommand implements Callable<Integer> {
         DeviceChoice.Choice choice = DeviceChoice.open(TrainedRun.device(device, cfg));
         try (Backend backend = choice.backend()) {
             spec.commandLine().getErr().println("anneal: device " + choice.note());
-            result = PredictProbabilities.run(cfg, in.x(), in.d(), classes, checkpoint, backend);
+            result = PredictProbabilities.run(cfg, in.x(), in.shape(), classes, checkpoint, backend);
         }
         String csv = csv(in.names(), result, transform.classNames());
         if (output == null) {
@@ -142,11 +142,11 @@ final class PredictCommand implements Callable<Integer> {
         return t;
     }
 
-    /** The weight of the model's last layer ({@code 2L.weight} with the largest L), or null. */
+    /** The weight of the model's last linear layer (the 2-d {@code N.weight} with the largest N), or null. */
     private static dev.anneal.train.Safetensors.Tensor lastWeight(SavedCheckpoint checkpoint) {
         for (int l = checkpoint.model().size(); l >= 0; l--) {
-            var w = checkpoint.model().get((2 * l) + ".weight");
-            if (w != null) {
+            var w = checkpoint.model().get(l + ".weight");
+            if (w != null && w.shape().length == 2) {
                 return w;
             }
         }
@@ -162,6 +162,7 @@ final class PredictCommand implements Callable<Integer> {
         float[] x;
         List<String> names = null;
         String shown = "--input " + input;
+        int[] shape = imageShape(ds, d, idx);
         if (Files.isDirectory(input)) {
             if (!images) {
                 throw new BadInput(shown + ": is a directory; a folder of images is for image runs (image_folder, "
@@ -179,6 +180,10 @@ final class PredictCommand implements Callable<Integer> {
             NpyArray a = Npy.read(input);
             x = ArrayDatasets.inputs(a, ds.layout(), data.normalization());
             long rows = a.shape()[0];
+            int[] own = ArrayDatasets.sampleShape(a.shape(), ds.layout());
+            if (own.length == 3 && (long) own[0] * own[1] * own[2] == d) {
+                shape = own;
+            }
             if (rows > 0 && x.length / rows != d) {
                 throw new BadInput(shown + " has shape " + a.shapeText() + ": " + (x.length / rows) + " features per "
                         + "row, but the run's model takes " + d + "; save the inputs with the training features' "
@@ -212,7 +217,27 @@ final class PredictCommand implements Callable<Integer> {
                 names.add(Integer.toString(i));
             }
         }
-        return new Inputs(x, n, d, names);
+        return new Inputs(x, n, d, shape, names);
+    }
+
+    /**
+     * The shape of one of the run's samples as its model reads it: an IDX run's square grayscale image
+     * {@code [1, side, side]}, an image_folder run's {@code [C, H, W]}, else the flat features {@code [d]} (an
+     * {@code .npy} input of image shape gives its own, as training read its arrays).
+     */
+    private static int[] imageShape(DataSpec ds, int d, boolean idx) {
+        int side = (int) Math.round(Math.sqrt(d));
+        if (idx && side * side == d) {
+            return new int[] {1, side, side};
+        }
+        if (DataSpec.IMAGE_FOLDER.equals(ds.dataset())) {
+            int h = ds.imageSize().get(0);
+            int w = ds.imageSize().get(1);
+            if (d % (h * w) == 0) {
+                return new int[] {d / (h * w), h, w};
+            }
+        }
+        return new int[] {d};
     }
 
     /** The image files directly in {@link #input}, by name. */

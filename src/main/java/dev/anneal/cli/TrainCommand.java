@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         DataTransform.Loaded loaded = DataTransform.load(cfg.data(), cfg.train().seed());
         Datasets data = loaded.data();
         // The config's sizes were checked against an assumed shape; now the data's real one is known.
-        SizeLimits.check(cfg, data.train().d(), data.train().classes(), data.train().n(), data.heldOutSamples(),
+        SizeLimits.check(cfg, data.train().shape(), data.train().classes(), data.train().n(), data.heldOutSamples(),
                 data.train().mapped())
                 .ifPresent(e -> {
                     throw new BadInput(e.key() + " " + e.problem() + " (with " + data.description() + ")");
@@ -169,6 +169,8 @@ final class TrainCommand implements Callable<Integer> {
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
                      new ProgressReporter(out, System.console() != null))) {
             note(cfg, backends.list(), trainer, out);
+            out.println("anneal: model for samples " + java.util.Arrays.toString(data.train().shape()) + ":");
+            trainer.model().plan().summary().lines().forEach(l -> out.println("  " + l));
             start.prepare(trainer);
             EvalMetrics last = trainer.run();
             trainer.stoppedEarly().ifPresent(why -> out.println("anneal: " + why));

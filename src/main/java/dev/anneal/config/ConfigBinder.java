@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anneal.data.DataSpec;
+import dev.anneal.model.LayerSpec;
 import dev.anneal.model.ModelSpec;
 import dev.anneal.optim.LrScaling;
 import dev.anneal.optim.OptimizerSpec;
@@ -111,6 +112,9 @@ public final class ConfigBinder {
         NonFiniteNumbers.first(root).ifPresent(p -> {
             throw doc.error(p, "must be a finite number, got " + Format.number(root.at(NonFiniteNumbers.pointer(p))
                     .doubleValue()));
+        });
+        ModelShapes.check(config).ifPresent(e -> {
+            throw doc.error(e.key(), e.problem());
         });
         SizeLimits.check(config, doc::written).ifPresent(e -> {
             throw doc.error(e.key(), e.problem());
@@ -250,6 +254,8 @@ public final class ConfigBinder {
             checkPolymorphic(node, ScheduleTypes.all(), path, Set.of());
         } else if (raw == OptimizerSpec.class) {
             checkPolymorphic(node, OptimizerTypes.all(), path, Set.of());
+        } else if (raw == LayerSpec.class) {
+            checkPolymorphic(node, LayerSpec.TYPES, path, Set.of());
         } else if (raw.isRecord()) {
             if (!node.isObject()) {
                 throw doc.error(path, "must be a mapping of keys, got " + ConfigDocument.kind(node));

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.anneal.model.LayerSpec;
 import dev.anneal.optim.OptimizerSpec;
 import dev.anneal.optim.OptimizerTypes;
 import dev.anneal.schedule.ScheduleSpec;
@@ -22,7 +23,7 @@ import java.util.Map;
 /**
  * The one Jackson mapper for configs: YAML, snake_case keys, strict types (no float truncated to an int, no
  * string taken for a boolean, duplicate keys rejected, unknown keys rejected), and {@code type} selecting the
- * schedule record.
+ * schedule, optimizer and layer record.
  */
 public final class ConfigMapper {
     private static final ObjectMapper MAPPER = build();
@@ -55,6 +56,7 @@ public final class ConfigMapper {
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .addMixIn(ScheduleSpec.class, TypedByName.class)
                 .addMixIn(OptimizerSpec.class, TypedByName.class)
+                .addMixIn(LayerSpec.class, TypedByName.class)
                 .build();
         mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
@@ -62,6 +64,9 @@ public final class ConfigMapper {
             mapper.registerSubtypes(new NamedType(e.getValue(), e.getKey()));
         }
         for (Map.Entry<String, Class<? extends OptimizerSpec>> e : OptimizerTypes.all().entrySet()) {
+            mapper.registerSubtypes(new NamedType(e.getValue(), e.getKey()));
+        }
+        for (Map.Entry<String, Class<? extends LayerSpec>> e : LayerSpec.TYPES.entrySet()) {
             mapper.registerSubtypes(new NamedType(e.getValue(), e.getKey()));
         }
         return mapper;

@@ -4,6 +4,8 @@ import static dev.anneal.spec.Saturating.plus;
 import static dev.anneal.spec.Saturating.times;
 
 import dev.anneal.data.DataSpec;
+import dev.anneal.model.ModelPlan;
+import dev.anneal.model.ModelSpec;
 import dev.anneal.optim.Adam;
 import dev.anneal.optim.AdamW;
 import dev.anneal.optim.OptimizerSpec;
@@ -46,6 +48,12 @@ import java.util.function.Predicate;
  * int, long, long)} checks again with the real shape. Memory-mapped features ({@code data.memory_map}, see
  * {@code dev.anneal.data.ArrayDatasets}) are not on the heap: {@link #check(AnnealConfig, int, int, long, long,
  * boolean)} then counts only the sets' labels.
+ *
+ * <p>A {@code type: sequential} model is sized by its {@link ModelPlan} for the data's sample shape (MNIST's
+ * {@code [1, 28, 28]}, synthetic {@code [features]}, your own data's once read): its parameters, and per row of
+ * {@code chunk} (the micro-batch when it has image layers, else {@code cap}) the floats of every layer buffer
+ * ({@link ModelPlan#floatsPerSample}), the largest of which must fit one buffer. A plan that does not fit the data
+ * is {@link ModelShapes}' to report, not this class's.
  */
 public final class SizeLimits {
     /** The most elements one Java array (and so one buffer) reliably holds. */
@@ -75,15 +83,21 @@ public final class SizeLimits {
     private final boolean featuresOnHeap;
     private final long heapBudget;
     private final Predicate<String> written;
+    /** The model when it is {@code type: sequential}, else null. */
+    private final ModelSpec sequential;
+    /** The data's sample shape ({@code [C, H, W]} of images), or null for flat {@code [features]}. */
+    private final int[] imageShape;
 
     private SizeLimits(AnnealConfig c, long features, long classes, long train, long test, long maxHeap,
                        Predicate<String> written) {
-        this(c, features, classes, train, test, maxHeap, written, true);
+        this(c, features, classes, train, test, maxHeap, written, true, null);
     }
 
     private SizeLimits(AnnealConfig c, long features, long classes, long train, long test, long maxHeap,
-                       Predicate<String> written, boolean featuresOnHeap) {
+                       Predicate<String> written, boolean featuresOnHeap, int[] imageShape) {
         this.written = written;
+        this.sequential = c.model().type().equals("sequential") ? c.model() : null;
+        this.imageShape = imageShape != null && imageShape.length == 3 ? imageShape.clone() : null;
         this.featuresOnHeap = featuresOnHeap;
         DataSpec data = c.data();
         boolean synthetic = DataSpec.SYNTHETIC.equals(data.dataset());
@@ -91,7 +105,7 @@ public final class SizeLimits {
         knob(EVAL_BATCH, data.evalBatchSize(), 1);
         knob(ACCUMULATION, c.train().accumulationSteps(), 1);
         knob(DEVICES, c.devices(), 1);
-        List<Long> hidden = c.model().hidden();
+        List<Long> hidden = sequential != null ? List.of() : c.model().hidden();
         for (int i = 0; i < hidden.size(); i++) {
             knob("model.hidden[" + i + "]", hidden.get(i), 1);
         }
@@ -132,11 +146,22 @@ public final class SizeLimits {
                 Runtime.getRuntime().maxMemory());
     }
 
+    /** The same for samples of shape {@code sampleShape} ({@code [D]}, or {@code [C, H, W]} of images). */
+    public static Optional<SpecException> check(AnnealConfig config, int[] sampleShape, int classes,
+                                                long trainSamples, long testSamples, boolean featuresMapped) {
+        long features = 1;
+        for (int d : sampleShape) {
+            features *= d;
+        }
+        return new SizeLimits(config, features, classes, trainSamples, testSamples, Runtime.getRuntime().maxMemory(),
+                key -> true, !featuresMapped, sampleShape).firstProblem();
+    }
+
     /** With an explicit maximum heap in bytes, for tests. */
     static Optional<SpecException> check(AnnealConfig config, int features, int classes, long trainSamples,
                                          long testSamples, boolean featuresMapped, long maxHeap) {
         return new SizeLimits(config, features, classes, trainSamples, testSamples, maxHeap, key -> true,
-                !featuresMapped).firstProblem();
+                !featuresMapped, null).firstProblem();
     }
 
     /** With an explicit maximum heap in bytes, for tests. */
@@ -150,7 +175,8 @@ public final class SizeLimits {
         }
         return new SizeLimits(config, synthetic ? data.features() : MNIST_FEATURES,
                 synthetic ? data.classes() : MNIST_CLASSES, synthetic ? data.trainSamples() : MNIST_TRAIN,
-                synthetic ? data.testSamples() : MNIST_TEST, maxHeap, written).firstProblem();
+                synthetic ? data.testSamples() : MNIST_TEST, maxHeap, written, true,
+                synthetic ? null : new int[] {1, 28, 28}).firstProblem();
     }
 
     private void knob(String key, long value, long min) {
@@ -182,6 +208,11 @@ public final class SizeLimits {
             if (blamed != null) {
                 break;
             }
+        }
+        if (blamed == null && sequential != null && (now.get(0).id().equals("parameters")
+                || now.get(0).id().startsWith("layer"))) {
+            return Optional.of(new SpecException("model.layers", "are larger than fits: " + now.get(0).text()
+                    + "; use narrower or fewer layers"));
         }
         if (blamed == null && hiddenLayers > 0 && (now.get(0).id().equals("parameters")
                 || now.get(0).id().startsWith("layer"))) {
@@ -275,14 +306,25 @@ public final class SizeLimits {
         }
         tooMany(out, "global-features", global, features, "one global batch would hold", "samples", "features");
         tooMany(out, "input", rows, features, "the input buffer would hold", "rows", "features");
-        long[] widths = widths(v, features, classes);
         long activations = 0;
         long parameters = 0;
-        for (int l = 1; l < widths.length; l++) {
-            tooMany(out, "layer" + l, cap, widths[l], "the activations of layer " + l + " would hold", "rows",
-                    "units");
-            activations = plus(activations, times(times(cap, widths[l]), l < widths.length - 1 ? 3 : 2));
-            parameters = plus(parameters, plus(times(widths[l - 1], widths[l]), widths[l]));
+        if (sequential != null) {
+            ModelPlan plan = plan(features, classes);
+            if (plan != null) {
+                long chunk = plan.spatial() ? batch : cap;
+                tooMany(out, "layers", chunk, plan.largestPerSample(), "the largest layer buffer would hold", "rows",
+                        "floats per sample");
+                activations = plus(times(chunk, plan.floatsPerSample()), chunk < cap ? times(cap, classes) : 0);
+                parameters = plan.parameters();
+            }
+        } else {
+            long[] widths = widths(v, features, classes);
+            for (int l = 1; l < widths.length; l++) {
+                tooMany(out, "layer" + l, cap, widths[l], "the activations of layer " + l + " would hold", "rows",
+                        "units");
+                activations = plus(activations, times(times(cap, widths[l]), l < widths.length - 1 ? 3 : 2));
+                parameters = plus(parameters, plus(times(widths[l - 1], widths[l]), widths[l]));
+            }
         }
         if (parameters > MAX_ELEMENTS) {
             out.add(new Violation("parameters", "the model would have " + number(parameters) + " parameters, more "
@@ -313,6 +355,19 @@ public final class SizeLimits {
         }
         long checkpoint = times(times(parameters, 1 + stateBuffers), Float.BYTES);
         return plus(plus(data, times(perReplica, devices)), checkpoint);
+    }
+
+    /** The sequential model's plan for {@code features} (or the image shape) and {@code classes}; null if it does not fit. */
+    private ModelPlan plan(long features, long classes) {
+        if (features > Integer.MAX_VALUE || classes > Integer.MAX_VALUE) {
+            return null;
+        }
+        int[] shape = imageShape != null ? imageShape : new int[] {(int) features};
+        try {
+            return ModelPlan.of(sequential, shape, (int) classes);
+        } catch (SpecException | ArithmeticException e) {
+            return null;
+        }
     }
 
     private long[] widths(Map<String, Long> v, long features, long classes) {

@@ -89,8 +89,29 @@ public final class ArrayDatasets {
             int classes = classes(spec.classes(), yTrain, trainRawLabels, testSource == null ? null
                     : testSource.sourceOf("y_test"), testRawLabels);
             return Datasets.assemble(spec, seed, trainX, trainRawLabels, testX, testRawLabels, classes,
-                    xTrain.source(), Datasets.numberedClasses(classes), fixed);
+                    xTrain.source(), Datasets.numberedClasses(classes), fixed)
+                    .withSampleShape(sampleShape(xTrain.shape(), layout));
         }
+    }
+
+    /**
+     * The shape of one sample of features of array shape {@code s} as {@link #load} reorders them: {@code [N, H, W]}
+     * gives one channel {@code [1, H, W]}, {@code [N, C, H, W]} and (with {@code data.layout: nhwc})
+     * {@code [N, H, W, C]} give {@code [C, H, W]}; anything else its flat features {@code [D]}.
+     */
+    public static int[] sampleShape(long[] s, String layout) {
+        if (s.length == 3) {
+            return new int[] {1, (int) s[1], (int) s[2]};
+        }
+        if (s.length == 4) {
+            return DataSpec.NHWC.equals(layout) ? new int[] {(int) s[3], (int) s[1], (int) s[2]}
+                    : new int[] {(int) s[1], (int) s[2], (int) s[3]};
+        }
+        long d = 1;
+        for (int i = 1; i < s.length; i++) {
+            d *= s[i];
+        }
+        return new int[] {(int) d};
     }
 
     /**

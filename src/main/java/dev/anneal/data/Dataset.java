@@ -27,6 +27,8 @@ public final class Dataset {
     private final int n;
     private final int d;
     private final int classes;
+    /** The shape of one sample, {@code [d]} or PyTorch's {@code [C, H, W]} of images (whose product is d). */
+    private final int[] shape;
 
     /**
      * @param features row-major {@code n x d}, {@code n = labels.length}
@@ -56,6 +58,18 @@ public final class Dataset {
     }
 
     private Dataset(float[] features, MappedFeatures mapped, int[] labels, int d, int classes) {
+        this(features, mapped, labels, d, classes, new int[] {d});
+    }
+
+    private Dataset(float[] features, MappedFeatures mapped, int[] labels, int d, int classes, int[] shape) {
+        long size = 1;
+        for (int s : shape) {
+            size *= s;
+        }
+        if (shape.length == 0 || size != d) {
+            throw new IllegalArgumentException("sample shape " + Arrays.toString(shape) + " for " + d + " features");
+        }
+        this.shape = shape.clone();
         if (d <= 0 || classes <= 0) {
             throw new IllegalArgumentException("d and classes must be > 0, got " + d + " and " + classes);
         }
@@ -85,6 +99,19 @@ public final class Dataset {
 
     public int classes() {
         return classes;
+    }
+
+    /**
+     * The shape of one sample: {@code [d]} for features, {@code [C, H, W]} for images (the features of a sample are
+     * then its pixels in that order, PyTorch's NCHW).
+     */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** The same samples (the same arrays, no copy) with sample shape {@code shape}, whose product must be d. */
+    public Dataset withShape(int... shape) {
+        return new Dataset(features, mappedFeatures, labels, d, classes, shape);
     }
 
     /** Whether the features are memory-mapped rows of a file rather than one array on the heap. */
@@ -150,7 +177,7 @@ public final class Dataset {
             x = new float[Math.multiplyExact(m, d)];
             copyRange(0, m, x, 0);
         }
-        return new Dataset(x, Arrays.copyOf(labels, m), d, classes);
+        return new Dataset(x, Arrays.copyOf(labels, m), d, classes).withShape(shape);
     }
 
     /** The backing label array: read only. */

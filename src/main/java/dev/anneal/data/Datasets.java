@@ -91,6 +91,15 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         return validation != null;
     }
 
+    /**
+     * The same sets with sample shape {@code shape} ({@code [C, H, W]} of images, whose product is the features per
+     * sample): what the model reads its input shape from.
+     */
+    public Datasets withSampleShape(int... shape) {
+        return new Datasets(train.withShape(shape), test == null ? null : test.withShape(shape), description,
+                normalization, classNames, validation == null ? null : validation.withShape(shape));
+    }
+
     /** Sets whose classes are numbered {@code "0".."K-1"}. */
     public Datasets(Dataset train, Dataset test, String description, Normalization normalization) {
         this(train, test, description, normalization, numberedClasses(train.classes()));
@@ -207,7 +216,8 @@ public record Datasets(Dataset train, Dataset test, String description, Normaliz
         return assemble(name, validationSplit, normalize, seed,
                 new RawFeatures(trainImages.pixels(), null, trainImages.count(), d), trainLabels,
                 new RawFeatures(testImages.pixels(), null, testImages.count(), d), testLabels, IMAGE_CLASSES,
-                trainImagesFile.toString(), numberedClasses(IMAGE_CLASSES), fixed);
+                trainImagesFile.toString(), numberedClasses(IMAGE_CLASSES), fixed)
+                .withSampleShape(1, trainImages.rows(), trainImages.cols());
     }
 
     static String describe(String name, Dataset train, Dataset test) {

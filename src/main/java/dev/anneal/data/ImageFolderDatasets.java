@@ -47,6 +47,6 @@ final class ImageFolderDatasets {
                     + "of the same classes, or hold out part of the training images with data.validation_split: 0.1");
         }
         return Datasets.assemble(spec, seed, trainX, trainLabels, testX, testLabels, classes, root.toString(),
-                train.classNames(), fixed);
+                train.classNames(), fixed).withSampleShape(train.channels(), height, width);
     }
 }

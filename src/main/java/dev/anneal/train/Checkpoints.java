@@ -3,8 +3,8 @@ package dev.anneal.train;
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.io.FilePermissions;
-import dev.anneal.model.Layout;
-import dev.anneal.model.Mlp;
+import dev.anneal.model.NamedTensor;
+import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
 import dev.anneal.spec.BadInput;
 import java.io.IOException;
@@ -26,8 +26,11 @@ import java.util.regex.Pattern;
 /**
  * The checkpoints of a run, under {@code RUN/checkpoints/step-NNNNNNNNN/}:
  * <ul>
- *   <li>{@code model.safetensors}: the parameters, one tensor per layer with PyTorch's {@code nn.Sequential}
- *       names ({@code 0.weight} ...), loadable with {@code safetensors.torch.load_file};</li>
+ *   <li>{@code model.safetensors}: the model's {@code state_dict} with PyTorch's {@code nn.Sequential} names
+ *       ({@code 0.weight} ..., batch norm's {@code 1.running_mean}, {@code 1.running_var} and int64
+ *       {@code 1.num_batches_tracked}), loadable with {@code safetensors.torch.load_file} and
+ *       {@code load_state_dict(strict=True)} into the equivalent PyTorch model; with several replicas the running
+ *       statistics are replica 0's;</li>
  *   <li>{@code optimizer.safetensors}: the optimizer's state buffers by PyTorch's names ({@code exp_avg} ...),
  *       flat over the parameter buffer;</li>
  *   <li>{@code trainer.json}: {@link TrainerState}.</li>
@@ -69,7 +72,7 @@ public final class Checkpoints {
     private static final String BEST_OLD = ".best-old";
 
     /** Saves a checkpoint at {@code state.updates()} and prunes old ones; returns its directory. */
-    public Path save(TrainerState state, Mlp model, Optimizer optimizer, Backend backend) throws IOException {
+    public Path save(TrainerState state, Sequential model, Optimizer optimizer, Backend backend) throws IOException {
         Files.createDirectories(dir);
         String name = dirName(state.updates());
         Path tmp = Files.createTempDirectory(dir, "." + name + ".");
@@ -91,7 +94,7 @@ public final class Checkpoints {
     }
 
     /** Replaces {@code checkpoints/best/} with a checkpoint of the current state; returns its directory. */
-    public Path saveBest(TrainerState state, Mlp model, Optimizer optimizer, Backend backend) throws IOException {
+    public Path saveBest(TrainerState state, Sequential model, Optimizer optimizer, Backend backend) throws IOException {
         Files.createDirectories(dir);
         Path target = dir.resolve(BEST);
         Path old = dir.resolve(BEST_OLD);
@@ -124,10 +127,10 @@ public final class Checkpoints {
         }
     }
 
-    private void writeFiles(Path tmp, TrainerState state, Mlp model, Optimizer optimizer, Backend backend)
+    private void writeFiles(Path tmp, TrainerState state, Sequential model, Optimizer optimizer, Backend backend)
             throws IOException {
         FilePermissions.setIfSupported(tmp, "rwxr-xr-x");
-        Safetensors.write(tmp.resolve("model.safetensors"), modelTensors(model, backend),
+        Safetensors.write(tmp.resolve("model.safetensors"), modelTensors(model, backend, state.modelForwards()),
                 Map.of("format", "pt", "producer", "anneal"));
         hook.afterFile("model.safetensors");
         List<Safetensors.Tensor> opt = new ArrayList<>();
@@ -188,12 +191,22 @@ public final class Checkpoints {
         return String.format("step-%09d", updates);
     }
 
-    static List<Safetensors.Tensor> modelTensors(Mlp model, Backend backend) {
+    /**
+     * The model's tensors by name: parameters, running statistics, and {@code forwards} (the training passes) as
+     * every batch norm layer's {@code num_batches_tracked}.
+     */
+    static List<Safetensors.Tensor> modelTensors(Sequential model, Backend backend, long forwards) {
         float[] all = download(backend, model.parameters());
+        float[] state = model.state() == null ? new float[0] : download(backend, model.state());
         List<Safetensors.Tensor> out = new ArrayList<>();
-        for (Layout.Tensor t : model.layout().tensors()) {
+        for (NamedTensor t : model.tensors()) {
+            if (t.kind() == NamedTensor.Kind.COUNTER) {
+                out.add(Safetensors.Tensor.int64(t.name(), t.shape(), new long[] {forwards}));
+                continue;
+            }
             float[] values = new float[(int) t.size()];
-            System.arraycopy(all, (int) t.offset(), values, 0, values.length);
+            System.arraycopy(t.kind() == NamedTensor.Kind.PARAMETER ? all : state, (int) t.offset(), values, 0,
+                    values.length);
             out.add(new Safetensors.Tensor(t.name(), t.shape(), values));
         }
         return out;

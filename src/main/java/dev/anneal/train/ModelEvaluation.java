@@ -26,7 +26,8 @@ public final class ModelEvaluation {
     public static ClassificationReport run(AnnealConfig config, Dataset test, SavedCheckpoint checkpoint,
                                            Backend backend) {
         checkShape(checkpoint, test);
-        try (Replica replica = new Replica(backend, config, test.d(), test.classes(), test.n())) {
+        try (Replica replica = new Replica(backend, config, ModelPlans.of(config, test.shape(), test.classes()),
+                test.n(), 0)) {
             checkpoint.checkFits(replica.model, replica.optimizer);
             checkpoint.restore(replica.model, replica.optimizer, backend);
             int evalBatch = config.data().evalBatchSize();
@@ -47,7 +48,10 @@ public final class ModelEvaluation {
         }
     }
 
-    /** The checkpoint's input width and class count (its first and last weights) against the data's. */
+    /**
+     * The checkpoint's input width and class count (its first and last linear weights) against the data's; a model
+     * that starts with a convolution is checked by its tensor shapes alone ({@link SavedCheckpoint#checkFits}).
+     */
     private static void checkShape(SavedCheckpoint checkpoint, Dataset test) {
         int[] first = null;
         int[] last = null;
@@ -71,7 +75,9 @@ public final class ModelEvaluation {
             throw new BadInput(checkpoint.dir().resolve(SavedCheckpoint.MODEL) + ": holds no layer weight (N.weight); "
                     + "not a checkpoint of an anneal model");
         }
-        if (first[1] != test.d() || last[0] != test.classes()) {
+        boolean linearFirst = checkpoint.model().keySet().stream().filter(n -> n.matches("\\d{1,9}\\.weight"))
+                .noneMatch(n -> checkpoint.model().get(n).shape().length == 4);
+        if (linearFirst && first[1] != test.d() || last[0] != test.classes()) {
             throw new BadInput("the data has " + test.d() + " features and " + test.classes() + " classes, but the "
                     + "checkpoint's model takes " + first[1] + " features and predicts " + last[0] + " classes "
                     + "(weights " + Arrays.toString(first) + " ... " + Arrays.toString(last) + "); evaluate on data of "

@@ -27,17 +27,21 @@ public final class PredictProbabilities {
 
     /**
      * @param x row-major {@code n x d} inputs, normalised as the run's training data
-     * @param d features per row: the run's
+     * @param sampleShape the shape of one row ({@code [d]} or the run's {@code [C, H, W]})
      * @param classes the run's class count
      * @throws dev.anneal.spec.BadInput when the checkpoint does not fit the config's model
      */
-    public static Result run(AnnealConfig config, float[] x, int d, int classes, SavedCheckpoint checkpoint,
-                             Backend backend) {
+    public static Result run(AnnealConfig config, float[] x, int[] sampleShape, int classes,
+                             SavedCheckpoint checkpoint, Backend backend) {
+        int d = 1;
+        for (int s : sampleShape) {
+            d *= s;
+        }
         int n = x.length / d;
         double[][] probabilities = new double[n][];
         int[] predicted = new int[n];
         int evalBatch = config.data().evalBatchSize();
-        try (Replica replica = new Replica(backend, config, d, classes, n);
+        try (Replica replica = new Replica(backend, config, ModelPlans.of(config, sampleShape, classes), n, 0);
              FloatArray input = backend.allocate((long) Math.max(1, Math.min(evalBatch, n)) * d)) {
             checkpoint.checkFits(replica.model, replica.optimizer);
             checkpoint.restore(replica.model, replica.optimizer, backend);
@@ -45,7 +49,7 @@ public final class PredictProbabilities {
                 var span = Batches.evalBatch(n, evalBatch, e);
                 int rows = span.length();
                 backend.upload(x, span.start() * d, input, 0, rows * d);
-                Mat logits = replica.model.forward(new Mat(input, 0, rows, d));
+                Mat logits = replica.model.forward(new Mat(input, 0, rows, d), false);
                 int k = logits.cols();
                 float[] host = new float[rows * k];
                 backend.download(logits.data(), logits.offset(), host, 0, host.length);

@@ -9,11 +9,13 @@ import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
 import dev.anneal.data.Span;
-import dev.anneal.model.Mlp;
+import dev.anneal.model.ModelPlan;
+import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
 
 /**
- * One copy of the model on one backend: parameters and gradients ({@link Mlp}), the optimizer with its state,
+ * One copy of the model on one backend: parameters, gradients and running statistics ({@link Sequential}), the
+ * optimizer with its state,
  * and the device buffers a step reads. Micro-batch {@code m} of a step has its own region of the input buffers
  * (rows {@code [m * batch, (m + 1) * batch)}) so that every upload of a step can happen before its first kernel,
  * which is what lets the step's kernels be captured once and replayed.
@@ -27,7 +29,7 @@ import dev.anneal.optim.Optimizer;
  */
 final class Replica implements AutoCloseable {
     final Backend backend;
-    final Mlp model;
+    final Sequential model;
     final Optimizer optimizer;
     private final int d;
     private final int batch;
@@ -46,30 +48,33 @@ final class Replica implements AutoCloseable {
     StepGraph gradientsGraph;
     StepGraph updateGraph;
 
-    Replica(Backend backend, AnnealConfig config, int d, int classes) {
-        this(backend, config, d, classes, Long.MAX_VALUE);
+    Replica(Backend backend, AnnealConfig config, int[] sampleShape, int classes) {
+        this(backend, config, ModelPlans.of(config, sampleShape, classes), Long.MAX_VALUE, 0);
     }
 
     /**
-     * A replica whose evaluation buffers hold {@code min(data.eval_batch_size, evalRows)} rows: evaluating at most
-     * {@code evalRows} samples, a larger evaluation batch would only allocate rows never filled (the batches, and
-     * so the results, are the same: every set no larger than the batch is one batch).
+     * Replica {@code index} of the model {@code plan}, whose evaluation buffers hold
+     * {@code min(data.eval_batch_size, evalRows)} rows: evaluating at most {@code evalRows} samples, a larger
+     * evaluation batch would only allocate rows never filled (the batches, and so the results, are the same: every
+     * set no larger than the batch is one batch).
      */
-    Replica(Backend backend, AnnealConfig config, int d, int classes, long evalRows) {
+    Replica(Backend backend, AnnealConfig config, ModelPlan plan, long evalRows, int index) {
         this.backend = backend;
+        int d = (int) ModelPlans.features(plan);
         this.d = d;
         this.batch = config.data().batchSize();
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
         int evalBatch = (int) Math.max(1, Math.min(config.data().evalBatchSize(), evalRows));
         int rowsCapacity = Math.max(batch * accumulation, evalBatch);
         this.staged = new HostBatch[] {new HostBatch(batch, accumulation, d), new HostBatch(batch, accumulation, d)};
-        Mlp m = null;
+        Sequential m = null;
         Optimizer o = null;
         FloatArray xs = null;
         IntArray ls = null;
         try {
-            m = Mlp.create(backend, config.model(), d, classes, Math.max(batch, evalBatch));
-            o = Optimizer.create(config.optimizer(), backend, m.layout().size());
+            m = new Sequential(backend, plan, batch, Math.max(batch, evalBatch), ModelPlans.dropoutSeed(config),
+                    index);
+            o = Optimizer.create(config.optimizer(), backend, m.size());
             xs = backend.allocate((long) rowsCapacity * d);
             ls = backend.allocateInts(rowsCapacity);
             this.stats = backend.allocate(2L * accumulation + 1);
@@ -123,7 +128,9 @@ final class Replica implements AutoCloseable {
 
     /**
      * Zeroes the gradients and statistics, then accumulates the gradients of the loaded micro-batches, each
-     * sample's loss gradient weighted by {@code gradScale} (1 / samples of the global update). Kernels only.
+     * sample's loss gradient weighted by {@code gradScale} (1 / samples of the global update): one training pass
+     * per micro-batch, counted by the model even where this replica's shard is empty, so that every replica's count
+     * is the number of micro-batches. Kernels only.
      */
     void gradients(float gradScale) {
         model.zeroGradients();
@@ -132,6 +139,8 @@ final class Replica implements AutoCloseable {
             if (rows[m] > 0) {
                 model.accumulateGradients(new Mat(x, (long) m * batch * d, rows[m], d), labels, (long) m * batch,
                         gradScale, stats, 2L * m);
+            } else {
+                model.skipForward();
             }
         }
     }
@@ -141,7 +150,7 @@ final class Replica implements AutoCloseable {
      * the device, then the fused optimizer kernel (a no-op when skipped). Kernels only.
      */
     void update(float maxNorm) {
-        long size = model.layout().size();
+        long size = model.size();
         backend.squaredNorm(model.gradients(), 0, size, stats, 2L * accumulation);
         backend.finalizeStepScalars(stats, 2L * accumulation, maxNorm, optimizer.scalars());
         optimizer.apply(model.parameters(), model.gradients());
@@ -171,7 +180,7 @@ final class Replica implements AutoCloseable {
         int got = Batches.gatherRange(test, span, hostX, hostLabels);
         backend.upload(hostX, 0, x, 0, got * test.d());
         backend.upload(hostLabels, 0, labels, 0, got);
-        Mat logits = model.forward(new Mat(x, 0, got, test.d()));
+        Mat logits = model.forward(new Mat(x, 0, got, test.d()), false);
         backend.softmaxCrossEntropy(logits, labels, 0, 0f, null, stats, 0);
         backend.download(stats, 0, hostStats, 0, 2);
         int classes = logits.cols();

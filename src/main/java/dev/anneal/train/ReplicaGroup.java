@@ -6,6 +6,7 @@ import dev.anneal.backend.PendingRead;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
+import dev.anneal.model.ModelPlan;
 import dev.anneal.parallel.AllReduce;
 import dev.anneal.parallel.ReplicaCheck;
 import java.util.ArrayList;
@@ -34,6 +35,13 @@ import java.util.function.IntConsumer;
  * every later full-size step replays: one graph for the whole step with one replica, two per replica (gradients;
  * norm and update) around the all-reduce with several. A short last step of an epoch runs eagerly.
  *
+ * <p>Batch norm across replicas: each replica normalises by the statistics of its own shard of a micro-batch and
+ * keeps its own running statistics (PyTorch's {@code DistributedDataParallel} without {@code SyncBatchNorm});
+ * replica 0's running statistics are the model's (DDP broadcasts rank 0's buffers): evaluation and checkpoints use
+ * them, and a resumed run restores them into every replica. Dropout draws replica {@code r}'s masks from its own
+ * streams ({@code layer + 65536 r}). Every replica counts the model's training passes, one per micro-batch
+ * ({@link #forwards}).
+ *
  * <p>With prefetching ({@link BatchPrefetch}), once a step's batches are uploaded the next step's (same epoch) are
  * gathered on a background thread while the step's kernels run, so the host's copy, conversion and normalisation
  * of rows overlaps the step instead of preceding it.
@@ -57,20 +65,29 @@ public final class ReplicaGroup implements AutoCloseable {
     private long waited;
     private boolean warm;
     private long replays;
+    /** Training passes of the model so far: {@code accumulation} per data step launched. */
+    private long forwards;
 
     /**
-     * One replica per backend of a {@code d}-input, {@code classes}-output model as {@code config} describes it;
-     * {@code config.devices()} must be the number of backends.
+     * One replica per backend of a {@code d}-input, {@code classes}-output model as {@code config} describes it
+     * (samples of flat features {@code [d]}); {@code config.devices()} must be the number of backends.
      */
     public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes) {
-        this(backends, config, d, classes, Long.MAX_VALUE, false);
+        this(backends, config, new int[] {d}, classes, Long.MAX_VALUE, false);
+    }
+
+    /** The same for samples of shape {@code sampleShape} ({@code [D]} or {@code [C, H, W]}). */
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int[] sampleShape, int classes) {
+        this(backends, config, sampleShape, classes, Long.MAX_VALUE, false);
     }
 
     /**
      * The same, evaluating sets of at most {@code evalRows} samples (see {@link Replica}'s buffers), and with
      * {@code prefetch} gathering each next step's batches on a background thread.
+     *
+     * @throws dev.anneal.spec.BadInput when the config's layers do not fit the data
      */
-    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int d, int classes, long evalRows,
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int[] sampleShape, int classes, long evalRows,
                         boolean prefetch) {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("no backend to train on");
@@ -82,9 +99,10 @@ public final class ReplicaGroup implements AutoCloseable {
         this.maxNorm = clip == null ? 0f : clip.floatValue();
         this.graphs = config.train().graphs(backends.stream().allMatch(Backend::capturesGraphs));
         AllReduce reduce = null;
+        ModelPlan plan = ModelPlans.of(config, sampleShape, classes);
         try {
             for (Backend b : backends) {
-                replicas.add(new Replica(b, config, d, classes, evalRows));
+                replicas.add(new Replica(b, config, plan, evalRows, replicas.size()));
             }
             reduce = AllReduce.create(this.backends);
         } catch (RuntimeException | Error e) {
@@ -107,16 +125,34 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.size();
     }
 
-    /** Initialises every replica's model from the same seed: the same bits everywhere. */
+    /** Initialises every replica's model from the same seed: the same bits everywhere, no training pass counted. */
     public void initialize(String init, long seed) {
         for (Replica r : replicas) {
             r.model.initialize(init, seed);
         }
+        forwards = 0;
     }
 
     /** Trainable parameters of the model (of each replica). */
     public long parameters() {
-        return first().model.layout().size();
+        return first().model.size();
+    }
+
+    /**
+     * The model's training passes so far: {@code train.accumulation_steps} per data step launched (applied or
+     * skipped), on every replica alike. It is each replica's device counter (the dropout draw number) and batch
+     * norm's {@code num_batches_tracked}; checkpoints save it with the trainer state.
+     */
+    public long forwards() {
+        return forwards;
+    }
+
+    /** Sets the count of training passes on the host and in every replica's device counter (a resumed run). */
+    void restoreForwards(long n) {
+        forwards = n;
+        for (Replica r : replicas) {
+            r.model.restoreForwards(n);
+        }
     }
 
     /** Replica 0: the one that is evaluated and checkpointed (all hold the same parameters). */
@@ -192,6 +228,7 @@ public final class ReplicaGroup implements AutoCloseable {
             });
         }
         boolean full = replicas.stream().allMatch(Replica::fullStep);
+        forwards += accumulation;
         for (Replica r : replicas) {
             if (inFlight == null) {
                 r.optimizer.prepare(rates.lrIfSkipped(), rates.momentumIfSkipped());
@@ -291,7 +328,7 @@ public final class ReplicaGroup implements AutoCloseable {
     private void sumGradients() {
         if (replicas.size() > 1) {
             List<FloatArray> grads = replicas.stream().map(r -> r.model.gradients()).toList();
-            allReduce.sum(grads, 0, first().model.layout().size());
+            allReduce.sum(grads, 0, first().model.size());
         }
     }
 
@@ -301,7 +338,7 @@ public final class ReplicaGroup implements AutoCloseable {
             return Optional.empty();
         }
         List<FloatArray> params = replicas.stream().map(r -> r.model.parameters()).toList();
-        return ReplicaCheck.firstDifference(backends, params, 0, first().model.layout().size());
+        return ReplicaCheck.firstDifference(backends, params, 0, first().model.size());
     }
 
     /** Runs {@code work} for every replica index, on the replica threads when there are several. */

@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The safetensors format (Hugging Face), for float32 tensors: an 8-byte little-endian header length {@code N},
+ * The safetensors format (Hugging Face), for float32 tensors (and int64 ones, such as batch norm's
+ * {@code num_batches_tracked}): an 8-byte little-endian header length {@code N},
  * {@code N} bytes of JSON mapping each tensor name to {@code {"dtype": "F32", "shape": [...], "data_offsets":
  * [begin, end]}} (plus optional {@code "__metadata__"} strings), padded with spaces to a multiple of 8, then the
  * little-endian data. {@code safetensors.torch.load_file} reads what this writes.
@@ -23,16 +24,40 @@ import java.util.TreeMap;
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One tensor: its name, shape and values. */
-    public record Tensor(String name, int[] shape, float[] values) {
+    /** One tensor: its name, shape and values: {@code values} for F32, {@code longs} for I64 (the other null). */
+    public record Tensor(String name, int[] shape, float[] values, long[] longs) {
         public Tensor {
+            if ((values == null) == (longs == null)) {
+                throw new IllegalArgumentException(name + ": a tensor holds floats or longs");
+            }
             long size = 1;
             for (int d : shape) {
                 size *= d;
             }
-            if (size != values.length) {
-                throw new IllegalArgumentException(name + ": shape holds " + size + " values, got " + values.length);
+            long n = values != null ? values.length : longs.length;
+            if (size != n) {
+                throw new IllegalArgumentException(name + ": shape holds " + size + " values, got " + n);
             }
+        }
+
+        /** A float32 tensor. */
+        public Tensor(String name, int[] shape, float[] values) {
+            this(name, shape, values, null);
+        }
+
+        /** An int64 tensor. */
+        public static Tensor int64(String name, int[] shape, long[] longs) {
+            return new Tensor(name, shape, null, longs);
+        }
+
+        /** {@code F32} or {@code I64}. */
+        public String dtype() {
+            return longs != null ? "I64" : "F32";
+        }
+
+        /** Bytes of the data. */
+        long bytes() {
+            return values != null ? 4L * values.length : 8L * longs.length;
         }
     }
 
@@ -50,12 +75,12 @@ public final class Safetensors {
         long offset = 0;
         for (Tensor t : tensors) {
             ObjectNode e = header.putObject(t.name());
-            e.put("dtype", "F32");
+            e.put("dtype", t.dtype());
             ArrayNode shape = e.putArray("shape");
             for (int d : t.shape()) {
                 shape.add(d);
             }
-            long bytes = 4L * t.values().length;
+            long bytes = t.bytes();
             e.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -71,7 +96,15 @@ public final class Safetensors {
             out.write(len.array());
             out.write(headerBytes);
             for (Tensor t : tensors) {
-                writeFloats(out, t.values());
+                if (t.values() != null) {
+                    writeFloats(out, t.values());
+                } else {
+                    ByteBuffer buf = ByteBuffer.allocate(8 * t.longs().length).order(ByteOrder.LITTLE_ENDIAN);
+                    for (long v : t.longs()) {
+                        buf.putLong(v);
+                    }
+                    out.write(buf.array());
+                }
             }
         });
     }

@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * Reads a safetensors file strictly, the way the reference implementation validates one: the 8-byte header
  * length must fit the file, the header must be one JSON object of tensor entries (and an optional
- * {@code "__metadata__"} object of strings), each entry an {@code F32} dtype, a shape of non-negative integers
- * and {@code data_offsets [begin, end]} spanning exactly {@code 4 x} the shape's size; the entries must tile the
+ * {@code "__metadata__"} object of strings), each entry an {@code F32} (or {@code I64}) dtype, a shape of
+ * non-negative integers and {@code data_offsets [begin, end]} spanning exactly {@code 4 x} (or {@code 8 x}) the
+ * shape's size; the entries must tile the
  * data section from 0 to its end without gap or overlap. Every violation is a {@link BadInput} naming the file and
  * what is wrong (a truncated file says so).
  */
@@ -33,7 +34,7 @@ public final class SafetensorsParser {
     public record Contents(Map<String, String> metadata, Map<String, Safetensors.Tensor> tensors) {
     }
 
-    private record Entry(String name, int[] shape, long begin, long end) {
+    private record Entry(String name, int[] shape, long begin, long end, boolean int64) {
     }
 
     private SafetensorsParser() {
@@ -89,10 +90,17 @@ public final class SafetensorsParser {
         checkTiling(file, entries, dataLength);
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
-            float[] values = new float[(int) ((e.end() - e.begin()) / 4)];
-            ByteBuffer.wrap(all, (int) (8 + n + e.begin()), (int) (e.end() - e.begin()))
-                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            tensors.put(e.name(), new Safetensors.Tensor(e.name(), e.shape(), values));
+            ByteBuffer data = ByteBuffer.wrap(all, (int) (8 + n + e.begin()), (int) (e.end() - e.begin()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            if (e.int64()) {
+                long[] longs = new long[(int) ((e.end() - e.begin()) / 8)];
+                data.asLongBuffer().get(longs);
+                tensors.put(e.name(), Safetensors.Tensor.int64(e.name(), e.shape(), longs));
+            } else {
+                float[] values = new float[(int) ((e.end() - e.begin()) / 4)];
+                data.asFloatBuffer().get(values);
+                tensors.put(e.name(), new Safetensors.Tensor(e.name(), e.shape(), values));
+            }
         }
         return new Contents(metadata, tensors);
     }
@@ -120,9 +128,11 @@ public final class SafetensorsParser {
         if (dtype == null || !dtype.isTextual()) {
             throw new BadInput(at + " has no dtype string, got " + StrictJson.shown(dtype));
         }
-        if (!dtype.asText().equals("F32")) {
-            throw new BadInput(at + " is " + dtype.asText() + "; anneal reads F32 tensors only");
+        boolean int64 = dtype.asText().equals("I64");
+        if (!dtype.asText().equals("F32") && !int64) {
+            throw new BadInput(at + " is " + dtype.asText() + "; anneal reads F32 (and I64 counters) only");
         }
+        int width = int64 ? 8 : 4;
         JsonNode shapeNode = t.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
             throw new BadInput(at + " has no shape list, got " + StrictJson.shown(shapeNode));
@@ -146,12 +156,12 @@ public final class SafetensorsParser {
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
-        if (size > MAX_FILE || end - begin != 4 * size) {
+        if (size > MAX_FILE || end - begin != width * size) {
             throw new BadInput(at + " has data_offsets [" + begin + ", " + end + "] (" + (end - begin) + " bytes) but "
-                    + "its F32 shape " + Arrays.toString(shape) + " needs " + (size > MAX_FILE ? "more than 2 GiB"
-                    : 4 * size + " bytes"));
+                    + "its " + dtype.asText() + " shape " + Arrays.toString(shape) + " needs " + (size > MAX_FILE
+                    ? "more than 2 GiB" : width * size + " bytes"));
         }
-        return new Entry(name, shape, begin, end);
+        return new Entry(name, shape, begin, end, int64);
     }
 
     private static boolean offset(JsonNode n) {

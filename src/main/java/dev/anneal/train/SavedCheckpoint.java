@@ -2,8 +2,10 @@ package dev.anneal.train;
 
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
-import dev.anneal.model.Layout;
-import dev.anneal.model.Mlp;
+import dev.anneal.model.LayerSpec;
+import dev.anneal.model.NamedTensor;
+import dev.anneal.model.PlannedLayer;
+import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
 import dev.anneal.optim.OptimizerTypes;
 import dev.anneal.spec.BadInput;
@@ -62,34 +64,54 @@ public record SavedCheckpoint(Path dir, Map<String, Safetensors.Tensor> model,
     }
 
     /**
-     * Checks that the weights fit {@code model} (the same tensor names and shapes, no others) and the buffers fit
+     * Checks that the tensors fit {@code model} (the same names, shapes and types, no others) and the buffers fit
      * {@code opt} (the same state names, each as long as the parameter buffer).
      */
-    public void checkFits(Mlp model, Optimizer opt) {
-        Layout layout = model.layout();
+    public void checkFits(Sequential model, Optimizer opt) {
         Path file = dir.resolve(MODEL);
-        String widths = Arrays.toString(layout.widths());
+        String widths = describe(model);
         List<String> names = new ArrayList<>();
-        for (Layout.Tensor t : layout.tensors()) {
+        for (NamedTensor t : model.tensors()) {
             names.add(t.name());
             Safetensors.Tensor saved = this.model.get(t.name());
             if (saved == null) {
-                throw new BadInput(file + ": holds no tensor " + t.name() + ", which the config's model (widths "
-                        + widths + ") needs; the checkpoint belongs to another model");
+                throw new BadInput(file + ": holds no tensor " + t.name() + ", which the config's model (" + widths
+                        + ") needs; the checkpoint belongs to another model");
             }
             if (!Arrays.equals(saved.shape(), t.shape())) {
                 throw new BadInput(file + ": tensor " + t.name() + " has shape " + Arrays.toString(saved.shape())
-                        + ", but the config's model (widths " + widths + ") needs " + Arrays.toString(t.shape())
+                        + ", but the config's model (" + widths + ") needs " + Arrays.toString(t.shape())
                         + "; the checkpoint belongs to another model");
+            }
+            String dtype = t.kind() == NamedTensor.Kind.COUNTER ? "I64" : "F32";
+            if (!saved.dtype().equals(dtype)) {
+                throw new BadInput(file + ": tensor " + t.name() + " is " + saved.dtype() + ", but the config's model "
+                        + "holds it as " + dtype + "; the file is damaged or not anneal's");
             }
         }
         for (String name : this.model.keySet()) {
             if (!names.contains(name)) {
-                throw new BadInput(file + ": holds tensor " + name + ", which the config's model (widths " + widths
+                throw new BadInput(file + ": holds tensor " + name + ", which the config's model (" + widths
                         + ") does not have; the checkpoint belongs to another model");
             }
         }
-        checkOptimizerFits(opt, layout.size());
+        checkOptimizerFits(opt, model.size());
+    }
+
+    /** An MLP's widths ({@code widths [784, 16, 10]}), else the layer types. */
+    private static String describe(Sequential model) {
+        List<PlannedLayer> layers = model.plan().layers();
+        List<Integer> widths = new ArrayList<>();
+        widths.add((int) model.plan().inputSize());
+        List<String> types = new ArrayList<>();
+        for (PlannedLayer l : layers) {
+            types.add(l.type());
+            if (l.spec() instanceof LayerSpec.Linear) {
+                widths.add(l.out()[0]);
+            }
+        }
+        boolean mlp = layers.stream().allMatch(l -> l.spec() instanceof LayerSpec.Linear || l.absorbed());
+        return mlp ? "widths " + widths : "layers " + String.join(", ", types);
     }
 
     private void checkOptimizerFits(Optimizer opt, long parameters) {
@@ -115,12 +137,20 @@ public record SavedCheckpoint(Path dir, Map<String, Safetensors.Tensor> model,
                 .map(Map.Entry::getKey).findFirst().orElse(opt.spec().getClass().getSimpleName());
     }
 
-    /** Uploads the weights and buffers (after {@link #checkFits}) and restores the optimizer's counters. */
-    public void restore(Mlp model, Optimizer opt, Backend backend) {
-        for (Layout.Tensor t : model.layout().tensors()) {
+    /**
+     * Uploads the weights, running statistics and optimizer buffers (after {@link #checkFits}) and restores the
+     * optimizer's counters; the count of training passes comes from {@link #state()} ({@code modelForwards}).
+     */
+    public void restore(Sequential model, Optimizer opt, Backend backend) {
+        for (NamedTensor t : model.tensors()) {
+            if (t.kind() == NamedTensor.Kind.COUNTER) {
+                continue;
+            }
             float[] v = this.model.get(t.name()).values();
-            backend.upload(v, 0, model.parameters(), t.offset(), v.length);
+            backend.upload(v, 0, t.kind() == NamedTensor.Kind.PARAMETER ? model.parameters() : model.state(),
+                    t.offset(), v.length);
         }
+        model.restoreForwards(state.modelForwards());
         for (Map.Entry<String, FloatArray> e : opt.state().entrySet()) {
             float[] v = optimizer.get(e.getKey()).values();
             backend.upload(v, 0, e.getValue(), 0, v.length);

@@ -6,7 +6,7 @@ import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.EpochOrder;
-import dev.anneal.model.Mlp;
+import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
 import dev.anneal.schedule.LrDriver;
 import dev.anneal.schedule.ScheduleConfig;
@@ -51,7 +51,7 @@ public final class Trainer implements AutoCloseable {
     private final Backend backend;
     private final RunDirectory run;
     private final TrainListener listener;
-    private final Mlp model;
+    private final Sequential model;
     private final Optimizer optimizer;
     private final LrDriver driver;
     private final long stepsPerEpoch;
@@ -90,7 +90,7 @@ public final class Trainer implements AutoCloseable {
         this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
         long evalRows = Math.max(data.monitored().n(), data.test() == null ? 0 : data.test().n());
-        this.replicas = new ReplicaGroup(backends, config, train.d(), train.classes(), evalRows, true);
+        this.replicas = new ReplicaGroup(backends, config, train.shape(), train.classes(), evalRows, true);
         this.backend = replicas.first().backend;
         this.model = replicas.first().model;
         this.optimizer = replicas.first().optimizer;
@@ -115,7 +115,8 @@ public final class Trainer implements AutoCloseable {
         this.checkpointsOverride = c;
     }
 
-    public Mlp model() {
+    /** Replica 0's model: the one evaluated and checkpointed. */
+    public Sequential model() {
         return model;
     }
 
@@ -216,6 +217,7 @@ public final class Trainer implements AutoCloseable {
         for (Replica r : replicas.all()) {
             checkpoint.restore(r.model, r.optimizer, r.backend);
         }
+        replicas.restoreForwards(saved.modelForwards());
         state = saved;
         if (state.plateau() != null) {
             driver.restorePlateau(state.plateau());
@@ -290,7 +292,7 @@ public final class Trainer implements AutoCloseable {
             state = new TrainerState(state.updates(), epoch + 1, 0, optimizer.momentumStarted(), state.skippedInARow(),
                     state.skippedTotal(), plateauState(), 0, 0, 0,
                     stopper == null ? null : stopper.observe(state.earlyStopping(), m),
-                    bestNow ? Double.valueOf(best.value(m)) : state.bestKept());
+                    bestNow ? Double.valueOf(best.value(m)) : state.bestKept(), state.modelForwards());
             if (checkpointing && bestNow) {
                 listener.checkpointed(checkpoints.saveBest(state, model, optimizer, backend));
             }
@@ -350,7 +352,7 @@ public final class Trainer implements AutoCloseable {
         state = new TrainerState(updates, epoch, s + 1, optimizer.momentumStarted(), inARow,
                 state.skippedTotal() + (st.applied() ? 0 : 1), plateauState(), state.epochLossSum() + loss * samples,
                 state.epochSamples() + samples, state.epochSeconds() + seconds, state.earlyStopping(),
-                state.bestKept());
+                state.bestKept(), state.modelForwards() + config.train().accumulationSteps());
         listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
                 samples / Math.max(seconds, 1e-9));
         if (stopRequested) {

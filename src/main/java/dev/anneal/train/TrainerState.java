@@ -18,13 +18,23 @@ import dev.anneal.schedule.torch.PlateauController;
  * @param earlyStopping {@code train.early_stopping}'s state, or null (none configured, or no evaluation yet)
  * @param bestKept the metric value of the checkpoint in {@code checkpoints/best/} ({@code train.keep_best}), or
  *     null when none is kept yet
+ * @param modelForwards the model's training passes so far (micro-batches of every data step): the dropout draw
+ *     number of the next pass and batch norm's {@code num_batches_tracked}; 0 in a checkpoint written before it
  */
 public record TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
                            long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
-                           double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept) {
+                           double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept,
+                           long modelForwards) {
+    /** A state without a count of training passes (a model without dropout or batch norm does not need one). */
+    public TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
+                        long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
+                        double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept) {
+        this(updates, epoch, stepInEpoch, momentumStarted, skippedInARow, skippedTotal, plateau, epochLossSum,
+                epochSamples, epochSeconds, earlyStopping, bestKept, 0);
+    }
 
     public static TrainerState start() {
-        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0, null, null);
+        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0, null, null, 0);
     }
 }
 

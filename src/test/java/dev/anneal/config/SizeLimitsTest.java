@@ -34,7 +34,7 @@ class SizeLimitsTest {
             }
         }
         AnnealConfig base = LoadedConfig.parse("x.yaml", "optimizer: {type: adam}\n", List.of()).config();
-        return new AnnealConfig(base.optimizer(), null, new ModelSpec(null, hidden, null, null),
+        return new AnnealConfig(base.optimizer(), null, new ModelSpec(null, hidden, null, null, null),
                 new DataSpec("synthetic", null, batch, null, null, train, null, null, null, null), null, device);
     }
 

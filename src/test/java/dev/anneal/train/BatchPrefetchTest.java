@@ -32,7 +32,7 @@ class BatchPrefetchTest {
         Dataset train = data.train();
         List<Backend> backends = List.of(new CpuBackend(), new CpuBackend());
         List<ReplicaGroup.StepStats> stats = new ArrayList<>();
-        try (ReplicaGroup g = new ReplicaGroup(backends, CFG, train.d(), train.classes(), 64, prefetch)) {
+        try (ReplicaGroup g = new ReplicaGroup(backends, CFG, train.shape(), train.classes(), 64, prefetch)) {
             g.initialize("kaiming", 3);
             for (int[] epochAndStep : schedule) {
                 int[] order = EpochOrder.permutation(CFG.train().seed(), epochAndStep[0], train.n());

@@ -51,7 +51,7 @@ final class TrainerHarness {
     }
 
     static float[] params(Trainer t, CpuBackend b) {
-        float[] p = new float[(int) t.model().layout().size()];
+        float[] p = new float[(int) t.model().size()];
         b.download(t.model().parameters(), 0, p, 0, p.length);
         return p;
     }

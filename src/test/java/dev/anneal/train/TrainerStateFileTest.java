@@ -27,6 +27,21 @@ class TrainerStateFileTest {
     }
 
     @Test
+    void theCountOfTrainingPassesRoundTripsAndReadsAsZeroFromAnOlderFile() throws IOException {
+        TrainerState s = new TrainerState(7, 1, 3, false, 0, 0, null, 1.5, 75, 0.5, null, null, 42);
+        Path f = dir.resolve("trainer.json");
+        TrainerStateFile.write(f, s);
+        assertEquals(s, TrainerStateFile.read(f));
+        Files.writeString(f, Files.readString(f).replaceAll(",\\s*\"modelForwards\" : 42", ""));
+        assertEquals(0, TrainerStateFile.read(f).modelForwards());
+        Files.writeString(f, Files.readString(f).replace("\"bestKept\" : null", "\"bestKept\" : null, "
+                + "\"modelForwards\" : -3"));
+        BadInput e = assertThrows(BadInput.class, () -> TrainerStateFile.read(f));
+        assertTrue(e.getMessage().endsWith("field \"modelForwards\" must be a non-negative integer, got -3"),
+                e.getMessage());
+    }
+
+    @Test
     void plateauFieldsAreCheckedByTheirFullName() throws IOException {
         Path f = dir.resolve("trainer.json");
         TrainerStateFile.write(f, new TrainerState(0, 0, 0, false, 0, 0,
