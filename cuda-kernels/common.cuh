@@ -30,7 +30,7 @@
 
 __device__ __forceinline__ float activate(int act, float v) {
     switch (act) {
-        case ACT_RELU: return v > 0.f ? v : 0.f;
+        case ACT_RELU: return v <= 0.f ? 0.f : v;  // NaN passes, as torch.relu
         case ACT_GELU: return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
         case ACT_TANH: return tanhf(v);
         default: return v;

@@ -1,5 +1,6 @@
 package dev.anneal.model;
 
+import dev.anneal.backend.Activation;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
@@ -9,13 +10,16 @@ import dev.anneal.backend.PoolGeometry;
  * {@code max_pool2d} ({@code nn.MaxPool2d}, {@code ceil_mode=False}) on channels-last images:
  * {@code y[oy, ox, c] = max} over the window {@code x[oy*sH - pH + ky, ox*sW - pW + kx, c]} (padding excluded,
  * the first maximum wins, NaN propagates). Backward: {@code dx[e] = sum of dy[j]} over the outputs whose maximum
- * was element {@code e} (the argmax kept by the forward pass).
+ * was element {@code e} (the argmax kept by the forward pass). After {@code conv2d, relu} the ReLU runs here, on the
+ * pooled values ({@code y = relu(max z)}, backward {@code dy *= (y > 0)}), which gives the same values and gradients
+ * on a quarter of the elements ({@link PlannedLayer#fused}).
  */
 final class MaxPool2dLayer extends Layer {
     private final PoolGeometry g;
     private final FloatArray y;
     private final IntArray argmax;
     private final FloatArray dx;
+    private final Activation after;
 
     MaxPool2dLayer(PlannedLayer plan, ModelBuffers m, boolean inputGradient) {
         super(plan, m);
@@ -23,6 +27,7 @@ final class MaxPool2dLayer extends Layer {
         this.y = buffer(g.outSize());
         this.argmax = ints(g.outSize());
         this.dx = inputGradient ? buffer(g.inSize()) : null;
+        this.after = plan.fused();
     }
 
     /** The pooling geometry of a {@code max_pool2d} or {@code avg_pool2d} layer. */
@@ -48,7 +53,11 @@ final class MaxPool2dLayer extends Layer {
     public Mat forward(Mat x, boolean training) {
         int rows = x.rows();
         backend.pool().maxPoolForward(g, rows, x.data(), x.offset(), y, 0, argmax, 0);
-        return view(y, rows, outSize());
+        Mat out = view(y, rows, outSize());
+        if (after != null) {
+            backend.activation(after, out, out);
+        }
+        return out;
     }
 
     @Override
@@ -57,6 +66,10 @@ final class MaxPool2dLayer extends Layer {
             return null;
         }
         int rows = dy.rows();
+        if (after != null) {
+            // relu'(z) = (z > 0) = (relu(z) > 0): the pooled output stands in for the pre-activation
+            backend.activationBackward(after, view(y, rows, outSize()), dy);
+        }
         backend.pool().maxPoolBackward(g, rows, dy.data(), dy.offset(), argmax, 0, dx, 0);
         return view(dx, rows, inSize());
     }

@@ -69,7 +69,10 @@ public final class ModelPlan {
             int inFeatures = s instanceof LayerSpec.Linear ? in[0] : s instanceof LayerSpec.Conv2d ? in[0] : 0;
             Activation fused = null;
             if ((s instanceof LayerSpec.Linear || s instanceof LayerSpec.Conv2d) && !last) {
-                fused = activationOf(stack.get(i + 1));
+                fused = reluBeforeMaxPool(stack, i + 1) ? null : activationOf(stack.get(i + 1));
+            } else if (s instanceof LayerSpec.MaxPool2d && i >= 2 && reluBeforeMaxPool(stack, i - 1)
+                    && stack.get(i - 2) instanceof LayerSpec.Conv2d) {
+                fused = Activation.RELU;
             }
             boolean absorbed = i > 0 && activationOf(s) != null && (stack.get(i - 1) instanceof LayerSpec.Linear
                     || stack.get(i - 1) instanceof LayerSpec.Conv2d);
@@ -82,6 +85,17 @@ public final class ModelPlan {
                     + "{type: linear}" + (in.length != 1 ? " after {type: flatten}" : ""));
         }
         return new ModelPlan(out, shape, classes);
+    }
+
+    /**
+     * Whether layer {@code i} is a ReLU followed by a max pooling: then the ReLU runs after the pooling, fused into
+     * it, on a quarter of the elements (for a 2x2 window). The values and gradients are the same: ReLU is monotone,
+     * so {@code max(relu(z)) = relu(max(z))} with the maximum at the same element, and where the window's maximum
+     * is not positive both orders give a zero gradient to every element of the window.
+     */
+    private static boolean reluBeforeMaxPool(List<LayerSpec> stack, int i) {
+        return i + 1 < stack.size() && stack.get(i) instanceof LayerSpec.Relu
+                && stack.get(i + 1) instanceof LayerSpec.MaxPool2d;
     }
 
     /** Whether layer {@code i} is the last linear layer of the stack (which may leave out_features to the data). */

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * @param out the shape of one output sample
  * @param inFeatures for {@code linear}, the input width; for {@code conv2d}, the input channels; else 0
  * @param fused the activation of the next layer when this {@code linear} or {@code conv2d} runs it fused (one
- *     bias-and-activation pass), else null
- * @param absorbed whether this activation layer runs fused inside the layer before it
+ *     bias-and-activation pass); for a {@code max_pool2d} after {@code conv2d, relu}, the ReLU, which it applies
+ *     after pooling instead (see {@link ModelPlan}); else null
+ * @param absorbed whether this activation layer runs fused inside the layer before or after it
  */
 public record PlannedLayer(int index, LayerSpec spec, int[] in, int[] out, int inFeatures, Activation fused,
                            boolean absorbed) {

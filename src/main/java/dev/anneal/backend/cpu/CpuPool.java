@@ -67,26 +67,26 @@ final class CpuPool implements PoolOps {
             int xe = Math.min(x0 + g.kW(), inW);
             int out = yOff + p * c;
             int arg = aOff + p * c;
-            int first = (ys * inW + xs) * c;
-            for (int ch = 0; ch < c; ch++) {
-                y[out + ch] = Float.NEGATIVE_INFINITY;
-                argmax[arg + ch] = first + ch;
-            }
             int image = xOff + i * inSize;
-            for (int iy = ys; iy < ye; iy++) {
-                for (int ix = xs; ix < xe; ix++) {
-                    int at = (iy * inW + ix) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        float v = x[image + at + ch];
-                        float max = y[out + ch];
-                        // take = v > max || isNaN(v) as an all-ones mask, and both updates as bit selects: no
-                        // branch (random data mispredicts half the compares; measured twice as fast)
+            // Channel outer, window inner: the running maximum and its index stay in registers and each output is
+            // written once. take = v > max || isNaN(v) as an all-ones mask and both updates as bit selects: no
+            // branch (random data mispredicts half the compares).
+            for (int ch = 0; ch < c; ch++) {
+                float max = Float.NEGATIVE_INFINITY;
+                int best = (ys * inW + xs) * c + ch;
+                for (int iy = ys; iy < ye; iy++) {
+                    int row = iy * inW;
+                    for (int ix = xs; ix < xe; ix++) {
+                        int at = (row + ix) * c + ch;
+                        float v = x[image + at];
                         int take = -((v > max | v != v) ? 1 : 0);
-                        y[out + ch] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
+                        max = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
                                 | Float.floatToRawIntBits(max) & ~take);
-                        argmax[arg + ch] = (at + ch) & take | argmax[arg + ch] & ~take;
+                        best = at & take | best & ~take;
                     }
                 }
+                y[out + ch] = max;
+                argmax[arg + ch] = best;
             }
         }
     }
