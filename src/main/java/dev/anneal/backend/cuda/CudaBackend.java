@@ -107,13 +107,15 @@ public final class CudaBackend implements Backend {
     private CudaFloats batchNormScratch;
 
     private final CudaPlanner.Scratch scratch = new CudaPlanner.Scratch() {
+        /**
+         * Grows to the largest need seen. An outgrown buffer is not freed before close (it stays in {@link #live}):
+         * a step captured into a graph before an evaluation of more rows grew it still points at it.
+         */
         @Override
         public Span rowStats(int rows) {
             long need = 2L * rows;
             if (rowStats.capacity() < need) {
-                CudaFloats old = rowStats;
-                rowStats = newFloats(Math.max(need, 2 * old.capacity()));
-                old.close();
+                rowStats = newFloats(Math.max(need, 2 * rowStats.capacity()));
             }
             return rowStats.span("row_stats", 0, need);
         }
