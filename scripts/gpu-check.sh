@@ -176,6 +176,11 @@ step "anneal bench kernels --device $device ${kernel_args[*]:-}" \
 step "anneal bench step --device $device" anneal bench step --device "$device" --json "$json_base-step.json"
 step "anneal bench step --device $device --set train.cuda_graph=true" \
   anneal bench step --device "$device" --set train.cuda_graph=true --json "$json_base-step-graph.json"
+cnn=configs/fashion-mnist-cnn.yaml
+step "anneal bench step --config $cnn --device $device --set train.cuda_graph=false" \
+  anneal bench step --config "$cnn" --device "$device" --set train.cuda_graph=false --json "$json_base-cnn-step.json"
+step "anneal bench step --config $cnn --device $device --set train.cuda_graph=true" \
+  anneal bench step --config "$cnn" --device "$device" --set train.cuda_graph=true --json "$json_base-cnn-graph.json"
 if [[ $gpu == yes ]]; then
   step "anneal bench step --device cuda --devices 1,2,4,8" \
     anneal bench step --device cuda --devices 1,2,4,8 --json "$json_base-step-devices.json"
@@ -194,6 +199,8 @@ test_n=$(find_step "gpu-tagged tests")
 kern_n=$(find_step "anneal bench kernels")
 step_n=$(find_step "anneal bench step")
 graph_n=$(find_step "anneal bench step --device $device --set")
+cnn_n=$(find_step "anneal bench step --config $cnn --device $device --set train.cuda_graph=false")
+cnn_graph_n=$(find_step "anneal bench step --config $cnn --device $device --set train.cuda_graph=true")
 cuda_line="$(grep '^CUDA: ' "$work/$dev_n.out" | tail -1)"
 tests_line="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted|found) +\]' "$work/$test_n.out" \
   | sed 's/^\[ *//; s/ *\]$//; s/  */ /g' | paste -sd, - | sed 's/,/, /g')"
@@ -207,6 +214,8 @@ tests_line="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted|found) +\]' 
   echo "- bench kernels: $(head -1 "$work/$kern_n.out")"
   echo "- bench step: $(head -1 "$work/$step_n.out"); $(grep '^step: ' "$work/$step_n.out" | head -1)"
   echo "- bench step, train.cuda_graph: $(grep '^step: ' "$work/$graph_n.out" | head -1)"
+  echo "- bench step, default CNN, eager: $(grep '^step: ' "$work/$cnn_n.out" | head -1)"
+  echo "- bench step, default CNN, graph: $(grep '^step: ' "$work/$cnn_graph_n.out" | head -1)"
   if [[ $gpu == no ]]; then
     echo
     echo "No GPU on this machine: the gpu tests skip and both benches time the CPU backend. These are not GPU numbers."

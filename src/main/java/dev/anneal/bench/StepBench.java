@@ -2,6 +2,7 @@ package dev.anneal.bench;
 
 import dev.anneal.backend.Backend;
 import dev.anneal.config.AnnealConfig;
+import dev.anneal.config.ModelShapes;
 import dev.anneal.data.DataSpec;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.Dataset;
@@ -11,13 +12,11 @@ import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 /**
- * Training-step throughput: the config's model at its batch size on a random batch of the config's input and
- * output shape (no dataset is read): the trainer's whole data step, timed from issue to completion.
+ * Training-step throughput: the config's model at its batch size on a random batch of the config's sample shape
+ * and classes (random values; the user's own files are read once for their shape only): the trainer's whole data
+ * step, timed from issue to completion.
  */
 public final class StepBench {
-    /** Image datasets: 28 x 28 pixels. */
-    static final int IMAGE_FEATURES = 28 * 28;
-
     /**
      * @param inputs features per sample
      * @param classes output classes
@@ -36,23 +35,39 @@ public final class StepBench {
         }
     }
 
+    /**
+     * The input the bench feeds the model: the shape of one sample ({@code [D]} features or PyTorch's
+     * {@code [C, H, W]} of images) and the classes.
+     */
+    record Input(int[] sample, int classes) {
+        /** Features per sample: the product of the sample shape. */
+        int features() {
+            int d = 1;
+            for (int s : sample) {
+                d = Math.multiplyExact(d, s);
+            }
+            return d;
+        }
+    }
+
     private StepBench() {
     }
 
     /**
-     * Features and classes of the config's data: the synthetic keys, the IDX datasets' 784 and 10, and for the
+     * The sample shape and classes of the config's data: what the config tells before any file is read (synthetic
+     * {@code [data.features]} in {@code data.classes}, the IDX datasets' {@code [1, 28, 28]} in 10), and for the
      * user's own files ({@code npz}, {@code npy}, {@code csv}, {@code image_folder}) the shape of the data as it
-     * loads (read once for that).
+     * loads (read once for that: an image array or folder gives {@code [C, H, W]}, which a convolution needs).
      */
-    static int[] shape(DataSpec data) {
-        if (DataSpec.SYNTHETIC.equals(data.dataset())) {
-            return new int[] {data.features(), data.classes()};
-        }
+    static Input input(AnnealConfig cfg) {
+        DataSpec data = cfg.data();
         if (DataSpec.isOwnFiles(data.dataset())) {
-            Datasets loaded = Datasets.load(data, 0);
-            return new int[] {loaded.train().d(), loaded.train().classes()};
+            Dataset train = Datasets.load(data, 0).train();
+            return new Input(train.shape(), train.classes());
         }
-        return new int[] {IMAGE_FEATURES, Datasets.IMAGE_CLASSES};
+        int[] known = ModelShapes.knownShape(cfg).orElseThrow(() -> new IllegalStateException("no known sample "
+                + "shape for dataset " + data.dataset()));
+        return new Input(known, ModelShapes.knownClasses(cfg));
     }
 
     /** {@link #run(List, AnnealConfig, int, int, OpTimer)} on one backend. */
@@ -67,9 +82,9 @@ public final class StepBench {
      * (CUDA graphs when the config asks for them); timed until the step's statistics are back on the host.
      */
     public static Result run(List<Backend> backends, AnnealConfig cfg, int warmup, int steps, OpTimer timer) {
-        int[] shape = shape(cfg.data());
-        int d = shape[0];
-        int classes = shape[1];
+        Input input = input(cfg);
+        int d = input.features();
+        int classes = input.classes();
         int global = Math.toIntExact(cfg.data().batchSize() * (long) backends.size()
                 * cfg.train().accumulationSteps());
         long seed = cfg.train().seed();
@@ -82,15 +97,13 @@ public final class StepBench {
         for (int i = 0; i < global; i++) {
             labels[i] = rnd.nextInt(classes);
         }
-        Dataset data = new Dataset(features, labels, d, classes);
+        Dataset data = new Dataset(features, labels, d, classes).withShape(input.sample());
         int[] order = new int[global];
         for (int i = 0; i < global; i++) {
             order[i] = i;
         }
         double lr = cfg.effectiveLr();
-        int[] sample = dev.anneal.config.ModelShapes.knownShape(cfg)
-                .filter(k -> java.util.Arrays.stream(k).reduce(1, (a, b) -> a * b) == d).orElse(new int[] {d});
-        try (ReplicaGroup group = new ReplicaGroup(backends, cfg, sample, classes)) {
+        try (ReplicaGroup group = new ReplicaGroup(backends, cfg, input.sample(), classes)) {
             group.initialize(cfg.model().init(), seed);
             double median = Sampler.median(timer, warmup, steps, 1,
                     s -> group.step(data, order, 0, lr, OptionalDouble.empty()));

@@ -14,14 +14,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code anneal devices}: the CUDA driver, the kernels' PTX version, whether cuBLAS loaded, every GPU (name,
- * compute capability, memory) with whether Anneal can run on it, the CPU, and a last line saying whether CUDA is
- * on or, where it is off, why. Where CUDA is usable each device is opened once, so "ready" means the driver
- * accepted the kernels. Exits 0 either way: this is a report, not a check.
+ * {@code anneal devices}: the CUDA driver, the kernels' PTX version, whether cuBLAS loaded, that cuDNN is not used
+ * ({@link #CUDNN}), every GPU (name, compute capability, memory) with whether Anneal can run on it, the CPU, and a
+ * last line saying whether CUDA is on or, where it is off, why. Where CUDA is usable each device is opened once, so
+ * "ready" means the driver accepted the kernels. Exits 0 either way: this is a report, not a check.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "List the CUDA devices and say whether Anneal can use them (and why not).")
 final class DevicesCommand implements Callable<Integer> {
+    /**
+     * Why there is no cuDNN: convolutions run as Anneal's own PTX kernels (im2col and col2im around the SGEMM, the
+     * same ops as the CPU twins, so CUDA and CPU runs agree), and no cuDNN binding is loaded: JCuda's Java binding,
+     * jcudnn, is published on Maven Central up to 11.7.0 (cuDNN 8), not for the CUDA 12 JCuda this build uses.
+     */
+    static final String CUDNN = "cuDNN: not used: Anneal's own PTX kernels run every convolution (im2col + SGEMM); "
+            + "no cuDNN binding is loaded (JCuda's jcudnn jar stops at 11.7.0, cuDNN 8, on Maven Central)";
+
     @Spec
     CommandSpec spec;
 
@@ -33,6 +41,7 @@ final class DevicesCommand implements Callable<Integer> {
         out.println("kernels: " + status.kernels());
         out.println("cuBLAS: " + (status.cublasProblem() == null ? "loaded" : "not loaded (" + status.cublasProblem()
                 + ")"));
+        out.println(CUDNN);
         String firstProblem = status.problem();
         for (CudaDevice d : status.devices()) {
             String state = status.usable() ? tryOpen(d) : "not usable: " + status.problem();

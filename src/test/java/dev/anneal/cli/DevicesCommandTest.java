@@ -17,6 +17,8 @@ class DevicesCommandTest {
         assertTrue(lines[0].startsWith("driver: "), r.out());
         assertEquals("kernels: " + s.kernels(), lines[1]);
         assertTrue(lines[2].startsWith("cuBLAS: "), r.out());
+        assertEquals("cuDNN: not used: Anneal's own PTX kernels run every convolution (im2col + SGEMM); no cuDNN "
+                + "binding is loaded (JCuda's jcudnn jar stops at 11.7.0, cuDNN 8, on Maven Central)", lines[3]);
         assertEquals(s.devices().size(), r.out().lines().filter(l -> l.startsWith("cuda:")).count(), r.out());
         assertTrue(r.out().contains("\ncpu: SGEMM "), r.out());
         String last = lines[lines.length - 1];
