@@ -6,9 +6,9 @@
 # identical per-update learning rates from `anneal schedule`. A sequential config (configs/fashion-mnist-cnn.yaml,
 # configs/fashion-mnist-cnn-bn.yaml) is trained by the peer script torch_cnn_fashion.py, taken from $ANNEAL_PEERS
 # (default: ../shared/peers beside the repository), variant lenet, or bn when the config has batch_norm2d layers.
-# The peer runs its own fixed recipe (Fashion-MNIST, batch 128, AdamW lr 1e-3 weight_decay 1e-4, linear warmup
-# over half an epoch then cosine to 0; its warmup starts at 1/234 of the rate where Anneal's configs start at
-# 0.01), so the config must be that recipe on the variant's network: checked before anything trains.
+# The peer runs its own fixed recipe (Fashion-MNIST, batch 128, AdamW lr 1e-3 weight_decay 1e-4, a linear warmup
+# from 1/234 of the rate over the first 234 updates, then cosine to 0), so the config must be that recipe on the
+# variant's network (as configs/fashion-mnist-cnn*.yaml are): checked before anything trains.
 # Needs Debian's python3-torch and python3-yaml (installed here when missing); numbers are per epoch, the best
 # epoch of each side (the first pays for JIT warm-up and page faults).
 set -euo pipefail
@@ -60,7 +60,10 @@ s = cfg.get("schedule") or {}
 recipe = {"data.dataset": (d.get("dataset"), "fashion-mnist"), "data.batch_size": (d.get("batch_size"), 128),
           "optimizer.type": (o.get("type"), "adamw"), "optimizer.lr": (o.get("lr"), 0.001),
           "optimizer.weight_decay": (o.get("weight_decay"), 0.0001), "schedule.type": (s.get("type"), "cosine"),
-          "schedule.warmup.steps": ((s.get("warmup") or {}).get("steps"), 234),
+          # the peer's LambdaLR: (s+1)/234 for s < 234, i.e. a linear warmup from 1/234 over updates 0..233
+          "schedule.warmup (updates)": ((s.get("warmup") or {}).get("steps", 0)
+                                        + (1 if (s.get("warmup") or {}).get("inclusive") else 0), 234),
+          "schedule.warmup.start_factor": (round((s.get("warmup") or {}).get("start_factor", 0) * 234, 9), 1.0),
           "schedule.t_max": (s.get("t_max"), steps - 234),
           "train.accumulation_steps": (t.get("accumulation_steps", 1), 1),
           f"model.layers[{first}]": (mine[first:first + 1], theirs[first:first + 1]) if first is not None else (0, 0)}
