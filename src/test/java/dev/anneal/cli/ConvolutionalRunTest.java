@@ -3,15 +3,14 @@ package dev.anneal.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.anneal.data.BarImages;
 import dev.anneal.data.NpyFiles;
 import dev.anneal.train.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,34 +41,10 @@ class ConvolutionalRunTest {
     @TempDir
     Path dir;
 
-    /** {@code n} images: a vertical (class 0) or horizontal (class 1) bar of 255 at a random place, on 0-60 noise. */
-    private static byte[][] images(int n, Random r) {
-        byte[] x = new byte[n * 64];
-        byte[] y = new byte[n * 8];
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(2);
-            y[i * 8] = (byte) label;
-            for (int p = 0; p < 64; p++) {
-                x[i * 64 + p] = (byte) r.nextInt(60);
-            }
-            int at = 1 + r.nextInt(6);
-            for (int k = 1; k < 7; k++) {
-                x[i * 64 + (label == 1 ? at * 8 + k : k * 8 + at)] = (byte) 255;
-            }
-        }
-        return new byte[][] {x, y};
-    }
-
+    /** 300 training and 100 test images of bars ({@link BarImages}), the test images also alone in x.npy. */
     private Path data() throws IOException {
-        Random r = new Random(4);
-        byte[][] train = images(300, r);
-        byte[][] test = images(100, r);
-        Map<String, byte[]> arrays = new LinkedHashMap<>();
-        arrays.put("x_train", NpyFiles.npy("|u1", "(300, 8, 8)", train[0]));
-        arrays.put("y_train", NpyFiles.npy("<i8", "(300,)", train[1]));
-        arrays.put("x_test", NpyFiles.npy("|u1", "(100, 8, 8)", test[0]));
-        arrays.put("y_test", NpyFiles.npy("<i8", "(100,)", test[1]));
-        Files.write(dir.resolve("x.npy"), NpyFiles.npy("|u1", "(100, 8, 8)", test[0]));
+        Map<String, byte[]> arrays = BarImages.arrays(300, 100, 4);
+        Files.write(dir.resolve("x.npy"), arrays.get("x_test"));
         return NpyFiles.npz(dir.resolve("bars.npz"), arrays, false);
     }
 

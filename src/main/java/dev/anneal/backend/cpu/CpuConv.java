@@ -3,6 +3,7 @@ package dev.anneal.backend.cpu;
 import dev.anneal.backend.ConvGeometry;
 import dev.anneal.backend.ConvOps;
 import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.LayerChecks;
 
 /**
  * The data movement of convolution by unrolling (Chellapilla, Puri and Simard 2006), the CPU twin of
@@ -35,7 +36,7 @@ final class CpuConv implements ConvOps {
         long xSize = CpuRanges.elements(n, g.inSize(), "im2col x");
         float[] xa = CpuRanges.floats(x, xOffset, xSize, "im2col x");
         float[] ca = CpuRanges.floats(col, colOffset, colSize, "im2col col");
-        CpuRanges.disjoint(ca, colOffset, colSize, "im2col col", xa, xOffset, xSize, "x");
+        LayerChecks.disjoint(ca, colOffset, colSize, "im2col col", xa, xOffset, xSize, "x");
         int rowGrain = Math.max(1, GRAIN / g.patch());
         CpuParallel.forRange(0, rows, rowGrain, (chunk, from, to) ->
                 im2colRows(g, xa, (int) xOffset, ca, (int) colOffset, from, to));
@@ -105,7 +106,7 @@ final class CpuConv implements ConvOps {
         long dxSize = CpuRanges.elements(n, g.inSize(), "col2im dx");
         float[] ca = CpuRanges.floats(col, colOffset, colSize, "col2im col");
         float[] da = CpuRanges.floats(dx, dxOffset, dxSize, "col2im dx");
-        CpuRanges.disjoint(da, dxOffset, dxSize, "col2im dx", ca, colOffset, colSize, "col");
+        LayerChecks.disjoint(da, dxOffset, dxSize, "col2im dx", ca, colOffset, colSize, "col");
         int pixels = n * g.inH() * g.inW();
         int pixelGrain = Math.max(1, GRAIN / g.patch() * Math.max(1, g.strideH() * g.strideW()));
         CpuParallel.forRange(0, pixels, pixelGrain, (chunk, from, to) ->
@@ -181,16 +182,14 @@ final class CpuConv implements ConvOps {
      */
     private static void transposeImages(String op, int n, int c, int h, int w, boolean toLast, FloatArray x,
                                         long xOffset, FloatArray y, long yOffset) {
-        if (n < 0 || c <= 0 || h <= 0 || w <= 0) {
-            throw new IllegalArgumentException(op + ": bad shape n " + n + ", c " + c + ", h " + h + ", w " + w);
-        }
+        LayerChecks.imageShape(op, n, c, h, w);
         int hw = CpuRanges.elements(h, w, op + " h * w");
         int rows = toLast ? c : hw;
         int cols = toLast ? hw : c;
         int size = CpuRanges.elements(n, (long) rows * cols, op + " x");
         float[] xa = CpuRanges.floats(x, xOffset, size, op + " x");
         float[] ya = CpuRanges.floats(y, yOffset, size, op + " y");
-        CpuRanges.disjoint(ya, yOffset, size, op + " y", xa, xOffset, size, "x");
+        LayerChecks.disjoint(ya, yOffset, size, op + " y", xa, xOffset, size, "x");
         if (rows == 1 || cols == 1) {
             System.arraycopy(xa, (int) xOffset, ya, (int) yOffset, size);
             return;

@@ -3,6 +3,7 @@ package dev.anneal.backend.cpu;
 import dev.anneal.backend.DropoutOps;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
+import dev.anneal.backend.LayerChecks;
 
 /**
  * Inverted dropout with {@link Philox} masks, the CPU twin of {@code cuda-kernels/dropout.cu} (contract and
@@ -19,19 +20,13 @@ final class CpuDropout implements DropoutOps {
     @Override
     public void dropoutForward(FloatArray x, long xOffset, long n, float p, long seed, int stream, IntArray draws,
                                long drawsOffset, FloatArray mask, long maskOffset, FloatArray y, long yOffset) {
-        if (!(p >= 0f && p <= 1f)) {
-            throw new IllegalArgumentException("dropout p must be in [0, 1], got " + p);
-        }
+        LayerChecks.dropoutP(p);
         int count = CpuRanges.elements(n, 1, "dropoutForward n");
         float[] xa = CpuRanges.floats(x, xOffset, n, "dropoutForward x");
         float[] ma = CpuRanges.floats(mask, maskOffset, n, "dropoutForward mask");
         float[] ya = CpuRanges.floats(y, yOffset, n, "dropoutForward y");
         int draw = CpuRanges.ints(draws, drawsOffset, 1, "dropoutForward draws")[(int) drawsOffset];
-        if (!(ya == xa && yOffset == xOffset)) {
-            CpuRanges.disjoint(ya, yOffset, n, "dropoutForward y", xa, xOffset, n, "x (unless it is x itself)");
-        }
-        CpuRanges.disjoint(ma, maskOffset, n, "dropoutForward mask", xa, xOffset, n, "x");
-        CpuRanges.disjoint(ma, maskOffset, n, "dropoutForward mask", ya, yOffset, n, "y");
+        LayerChecks.dropoutForwardOverlaps(x, xOffset, n, mask, maskOffset, y, yOffset);
         int groups = (int) ((n + 3) / 4);
         int groupGrain = GRAIN / 4;
         CpuParallel.forRange(0, groups, groupGrain, (chunk, from, to) -> forward(xa, (int) xOffset, count, p, seed,
@@ -67,9 +62,7 @@ final class CpuDropout implements DropoutOps {
         int count = CpuRanges.elements(n, 1, "multiply n");
         float[] aa = CpuRanges.floats(a, aOffset, n, "multiply a");
         float[] ba = CpuRanges.floats(b, bOffset, n, "multiply b");
-        if (!(aa == ba && aOffset == bOffset)) {
-            CpuRanges.disjoint(aa, aOffset, n, "multiply a", ba, bOffset, n, "b (unless it is a itself)");
-        }
+        LayerChecks.disjointUnlessSame(aa, aOffset, "multiply a", ba, bOffset, n, "b (unless it is a itself)");
         int ao = (int) aOffset;
         int bo = (int) bOffset;
         CpuParallel.forRange(0, count, CpuOps.CHEAP_GRAIN, (chunk, from, to) -> {

@@ -1,10 +1,7 @@
 package dev.anneal.backend.cpu;
 
-import static dev.anneal.backend.MatChecks.disjoint;
-import static dev.anneal.backend.MatChecks.sameShape;
-import static dev.anneal.backend.MatChecks.sameView;
-
 import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.LayerChecks;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.NormOps;
 
@@ -32,38 +29,13 @@ final class CpuNorm implements NormOps {
                                   long meanOffset, long varOffset, FloatArray saved, long savedOffset, Mat y) {
         int rows = x.rows();
         int c = x.cols();
-        if (rows < 2) {
-            throw new IllegalArgumentException("batchNormTraining needs at least 2 values per channel, got " + rows
-                    + " rows (PyTorch refuses one value per channel in training)");
-        }
-        checkEps(eps);
-        if (!Float.isFinite(momentum)) {
-            throw new IllegalArgumentException("batchNormTraining momentum must be finite, got " + momentum);
-        }
-        checkAffine("batchNormTraining", x, gamma, beta);
-        sameShape(x, y, "batchNormTraining y");
-        disjoint(y, x, "batchNormTraining y", "x");
-        disjoint(y, gamma, "batchNormTraining y", "gamma");
-        disjoint(y, beta, "batchNormTraining y", "beta");
+        LayerChecks.batchNormTraining(x, gamma, beta, eps, momentum, y);
         float[] ra = CpuRanges.floats(running, meanOffset, c, "batchNormTraining running mean");
         CpuRanges.floats(running, varOffset, c, "batchNormTraining running var");
         float[] sa = CpuRanges.floats(saved, savedOffset, 2L * c, "batchNormTraining saved");
-        CpuRanges.disjoint(ra, meanOffset, c, "batchNormTraining running mean", ra, varOffset, c, "running var");
+        LayerChecks.batchNormTrainingOverlaps(x, gamma, beta, running, meanOffset, varOffset, saved, savedOffset, y);
         float[] ya = CpuBackend.f(y.data());
-        for (long off : new long[] {meanOffset, varOffset}) {
-            CpuRanges.disjoint(ra, off, c, "batchNormTraining running", sa, savedOffset, 2L * c, "saved");
-            CpuRanges.disjoint(ra, off, c, "batchNormTraining running", ya, y.offset(), y.size(), "y");
-        }
-        CpuRanges.disjoint(sa, savedOffset, 2L * c, "batchNormTraining saved", ya, y.offset(), y.size(), "y");
         float[] xa = CpuBackend.f(x.data());
-        for (Mat in : new Mat[] {x, gamma, beta}) {
-            CpuRanges.disjoint(sa, savedOffset, 2L * c, "batchNormTraining saved", CpuBackend.f(in.data()),
-                    in.offset(), in.size(), "x, gamma or beta");
-            CpuRanges.disjoint(ra, meanOffset, c, "batchNormTraining running mean", CpuBackend.f(in.data()),
-                    in.offset(), in.size(), "x, gamma or beta");
-            CpuRanges.disjoint(ra, varOffset, c, "batchNormTraining running var", CpuBackend.f(in.data()),
-                    in.offset(), in.size(), "x, gamma or beta");
-        }
         int xo = (int) x.offset();
         double[] mean = columnMeans(xa, xo, rows, c, null);
         double[] var = columnMeans(xa, xo, rows, c, mean);
@@ -91,19 +63,11 @@ final class CpuNorm implements NormOps {
     public void batchNormInference(Mat x, Mat gamma, Mat beta, float eps, FloatArray running, long meanOffset,
                                    long varOffset, Mat y) {
         int c = x.cols();
-        checkEps(eps);
-        checkAffine("batchNormInference", x, gamma, beta);
-        sameShape(x, y, "batchNormInference y");
-        if (!sameView(x, y)) {
-            disjoint(y, x, "batchNormInference y", "x (unless it is x itself)");
-        }
-        disjoint(y, gamma, "batchNormInference y", "gamma");
-        disjoint(y, beta, "batchNormInference y", "beta");
+        LayerChecks.batchNormInference(x, gamma, beta, eps, y);
         float[] ra = CpuRanges.floats(running, meanOffset, c, "batchNormInference running mean");
         CpuRanges.floats(running, varOffset, c, "batchNormInference running var");
+        LayerChecks.batchNormInferenceOverlaps(running, meanOffset, varOffset, y);
         float[] ya = CpuBackend.f(y.data());
-        CpuRanges.disjoint(ya, y.offset(), y.size(), "batchNormInference y", ra, meanOffset, c, "running mean");
-        CpuRanges.disjoint(ya, y.offset(), y.size(), "batchNormInference y", ra, varOffset, c, "running var");
         float[] mean = new float[c];
         float[] invstd = new float[c];
         for (int j = 0; j < c; j++) {
@@ -119,30 +83,10 @@ final class CpuNorm implements NormOps {
                                   Mat dBeta) {
         int rows = x.rows();
         int c = x.cols();
-        if (rows < 2) {
-            throw new IllegalArgumentException("batchNormBackward needs at least 2 rows, got " + rows);
-        }
-        sameShape(x, dy, "batchNormBackward dy");
-        sameShape(x, dx, "batchNormBackward dx");
-        for (Mat v : new Mat[] {gamma, dGamma, dBeta}) {
-            if (v.size() != c) {
-                throw new IllegalArgumentException("batchNormBackward gamma, dGamma and dBeta need " + c
-                        + " elements (one per channel), got " + v.size());
-            }
-        }
-        if (!sameView(dy, dx)) {
-            disjoint(dx, dy, "batchNormBackward dx", "dy (unless it is dy itself)");
-        }
-        disjoint(dx, x, "batchNormBackward dx", "x");
-        disjoint(dx, gamma, "batchNormBackward dx", "gamma");
-        disjoint(dGamma, dBeta, "batchNormBackward dGamma", "dBeta");
-        for (Mat in : new Mat[] {x, dy, gamma, dx}) {
-            disjoint(dGamma, in, "batchNormBackward dGamma", "an input or dx");
-            disjoint(dBeta, in, "batchNormBackward dBeta", "an input or dx");
-        }
+        LayerChecks.batchNormBackward(x, dy, gamma, dx, dGamma, dBeta);
         float[] sa = CpuRanges.floats(saved, savedOffset, 2L * c, "batchNormBackward saved");
+        LayerChecks.batchNormBackwardOverlaps(saved, savedOffset, dx);
         float[] dxa = CpuBackend.f(dx.data());
-        CpuRanges.disjoint(dxa, dx.offset(), dx.size(), "batchNormBackward dx", sa, savedOffset, 2L * c, "saved");
         int so = (int) savedOffset;
         float[] xa = CpuBackend.f(x.data());
         float[] dya = CpuBackend.f(dy.data());
@@ -257,18 +201,5 @@ final class CpuNorm implements NormOps {
 
     private static int blockGrain(int c) {
         return Math.max(1, GRAIN / (BLOCK * Math.max(1, c)));
-    }
-
-    private static void checkEps(float eps) {
-        if (!(eps >= 0f) || !Float.isFinite(eps)) {
-            throw new IllegalArgumentException("batch norm eps must be finite and >= 0, got " + eps);
-        }
-    }
-
-    private static void checkAffine(String op, Mat x, Mat gamma, Mat beta) {
-        if (gamma.size() != x.cols() || beta.size() != x.cols()) {
-            throw new IllegalArgumentException(op + " gamma and beta need " + x.cols()
-                    + " elements (one per channel), got " + gamma.size() + " and " + beta.size());
-        }
     }
 }

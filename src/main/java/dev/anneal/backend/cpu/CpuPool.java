@@ -1,6 +1,7 @@
 package dev.anneal.backend.cpu;
 
 import dev.anneal.backend.FloatArray;
+import dev.anneal.backend.LayerChecks;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.PoolGeometry;
 import dev.anneal.backend.PoolOps;
@@ -38,7 +39,7 @@ final class CpuPool implements PoolOps {
         float[] xa = CpuRanges.floats(x, xOffset, xSize, "maxPoolForward x");
         float[] ya = CpuRanges.floats(y, yOffset, ySize, "maxPoolForward y");
         int[] aa = CpuRanges.ints(argmax, argmaxOffset, ySize, "maxPoolForward argmax");
-        CpuRanges.disjoint(ya, yOffset, ySize, "maxPoolForward y", xa, xOffset, xSize, "x");
+        LayerChecks.disjoint(ya, yOffset, ySize, "maxPoolForward y", xa, xOffset, xSize, "x");
         int pixels = n * g.outH() * g.outW();
         CpuParallel.forRange(0, pixels, pixelGrain(g), (chunk, from, to) ->
                 maxForwardPixels(g, xa, (int) xOffset, ya, (int) yOffset, aa, (int) argmaxOffset, from, to));
@@ -99,7 +100,7 @@ final class CpuPool implements PoolOps {
         float[] dya = CpuRanges.floats(dy, dyOffset, ySize, "maxPoolBackward dy");
         float[] dxa = CpuRanges.floats(dx, dxOffset, xSize, "maxPoolBackward dx");
         int[] aa = CpuRanges.ints(argmax, argmaxOffset, ySize, "maxPoolBackward argmax");
-        CpuRanges.disjoint(dxa, dxOffset, xSize, "maxPoolBackward dx", dya, dyOffset, ySize, "dy");
+        LayerChecks.disjoint(dxa, dxOffset, xSize, "maxPoolBackward dx", dya, dyOffset, ySize, "dy");
         CpuParallel.forRange(0, n, imageGrain(g), (chunk, from, to) ->
                 maxBackwardImages(g, dya, (int) dyOffset, aa, (int) argmaxOffset, dxa, (int) dxOffset, from, to));
     }
@@ -130,7 +131,7 @@ final class CpuPool implements PoolOps {
         int ySize = CpuRanges.elements(n, g.outSize(), "avgPoolForward y");
         float[] xa = CpuRanges.floats(x, xOffset, xSize, "avgPoolForward x");
         float[] ya = CpuRanges.floats(y, yOffset, ySize, "avgPoolForward y");
-        CpuRanges.disjoint(ya, yOffset, ySize, "avgPoolForward y", xa, xOffset, xSize, "x");
+        LayerChecks.disjoint(ya, yOffset, ySize, "avgPoolForward y", xa, xOffset, xSize, "x");
         int pixels = n * g.outH() * g.outW();
         CpuParallel.forRange(0, pixels, pixelGrain(g), (chunk, from, to) ->
                 avgForwardPixels(g, xa, (int) xOffset, ya, (int) yOffset, from, to));
@@ -182,7 +183,7 @@ final class CpuPool implements PoolOps {
         int ySize = CpuRanges.elements(n, g.outSize(), "avgPoolBackward dy");
         float[] dya = CpuRanges.floats(dy, dyOffset, ySize, "avgPoolBackward dy");
         float[] dxa = CpuRanges.floats(dx, dxOffset, xSize, "avgPoolBackward dx");
-        CpuRanges.disjoint(dxa, dxOffset, xSize, "avgPoolBackward dx", dya, dyOffset, ySize, "dy");
+        LayerChecks.disjoint(dxa, dxOffset, xSize, "avgPoolBackward dx", dya, dyOffset, ySize, "dy");
         CpuParallel.forRange(0, n, imageGrain(g), (chunk, from, to) ->
                 avgBackwardImages(g, dya, (int) dyOffset, dxa, (int) dxOffset, from, to));
     }

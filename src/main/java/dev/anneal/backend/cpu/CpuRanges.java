@@ -4,9 +4,9 @@ import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 
 /**
- * Argument checks of the CPU layer op families: a range {@code [offset, offset + n)} must lie inside its buffer,
- * and an output range must not overlap an input range it is computed from. Each failure is one line naming the
- * argument.
+ * The CPU's own argument checks of the layer op families: a range {@code [offset, offset + n)} must lie inside
+ * its buffer, and an element count must fit a Java array. Each failure is one line naming the argument. The
+ * checks every backend shares (parameters, shapes, overlaps) are {@link dev.anneal.backend.LayerChecks}.
  */
 final class CpuRanges {
     private CpuRanges() {
@@ -33,14 +33,6 @@ final class CpuRanges {
         if (offset < 0 || n < 0 || offset + n > length) {
             throw new IndexOutOfBoundsException(what + " range [" + offset + ", " + (offset + n)
                     + ") is outside its buffer of " + length);
-        }
-    }
-
-    /** Throws when {@code [aOff, aOff + an)} of {@code a} and {@code [bOff, bOff + bn)} of {@code b} share memory. */
-    static void disjoint(Object a, long aOff, long an, String what, Object b, long bOff, long bn, String other) {
-        if (a == b && an > 0 && bn > 0 && aOff < bOff + bn && bOff < aOff + an) {
-            throw new IllegalArgumentException(what + " [" + aOff + ", " + (aOff + an) + ") overlaps " + other + " ["
-                    + bOff + ", " + (bOff + bn) + ")");
         }
     }
 

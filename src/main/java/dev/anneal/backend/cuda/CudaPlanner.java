@@ -9,6 +9,7 @@ import dev.anneal.backend.AdamArgs;
 import dev.anneal.backend.ConvGeometry;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
+import dev.anneal.backend.LayerChecks;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.MatChecks;
 import dev.anneal.backend.PoolGeometry;
@@ -20,9 +21,10 @@ import java.util.Objects;
 
 /**
  * The host half of every CUDA op: checks the arguments with the CPU backend's rules and messages (shapes, ranges,
- * overlaps, buffers of another backend) and turns the op into typed launchers, without touching the driver, so
- * all of it is tested with buffers at fake addresses. Empty work (no rows, no elements) becomes no launch, except
- * where an output must still be written (the loss stats, the squared norm).
+ * overlaps, buffers of another backend; the checks both apply are {@link MatChecks} and {@link LayerChecks}) and
+ * turns the op into typed launchers, without touching the driver, so all of it is tested with buffers at fake
+ * addresses. Empty work (no rows, no elements) becomes no launch, except where an output must still be written
+ * (the loss stats, the squared norm).
  *
  * <p>Not checked, because the values live in device memory: labels outside {@code [0, cols)} (the CPU backend
  * throws; the kernel would read outside the row) and a missing SGD momentum buffer while
@@ -205,7 +207,7 @@ final class CudaPlanner {
         return z.size() == 0 ? List.of() : List.of(new LayerLaunches.ActivationForward(act, sz, so, z.size()));
     }
 
-    // ---- convolution, pooling, batch norm, dropout (the checks and messages of the CPU twins) ----------------
+    // ---- convolution, pooling, batch norm, dropout (checks shared with the CPU twins: LayerChecks) ------------
 
     List<Launcher> im2col(ConvGeometry g, int n, FloatArray x, long xOffset, FloatArray col, long colOffset) {
         long rows = images(n, "im2col n") * g.outH() * g.outW();
@@ -213,7 +215,7 @@ final class CudaPlanner {
         long colSize = rows * g.patch();
         Span sx = floats(x).span("x", xOffset, xSize);
         Span sc = floats(col).span("col", colOffset, colSize);
-        disjointRanges(col, colOffset, colSize, "im2col col", x, xOffset, xSize, "x");
+        LayerChecks.disjoint(col, colOffset, colSize, "im2col col", x, xOffset, xSize, "x");
         return colSize == 0 ? List.of() : List.of(new ConvLaunches.Im2col(g, n, sx, sc));
     }
 
@@ -223,7 +225,7 @@ final class CudaPlanner {
         long dxSize = n * g.inSize();
         Span sc = floats(col).span("col", colOffset, colSize);
         Span sd = floats(dx).span("dx", dxOffset, dxSize);
-        disjointRanges(dx, dxOffset, dxSize, "col2im dx", col, colOffset, colSize, "col");
+        LayerChecks.disjoint(dx, dxOffset, dxSize, "col2im dx", col, colOffset, colSize, "col");
         return dxSize == 0 ? List.of() : List.of(new ConvLaunches.Col2im(g, n, sc, sd));
     }
 
@@ -231,13 +233,11 @@ final class CudaPlanner {
     List<Launcher> transpose(boolean toLast, int n, int c, int h, int w, FloatArray x, long xOffset, FloatArray y,
                              long yOffset) {
         String op = toLast ? "toChannelsLast" : "toChannelsFirst";
-        if (n < 0 || c <= 0 || h <= 0 || w <= 0) {
-            throw new IllegalArgumentException(op + ": bad shape n " + n + ", c " + c + ", h " + h + ", w " + w);
-        }
+        LayerChecks.imageShape(op, n, c, h, w);
         long size = (long) n * c * h * w;
         Span sx = floats(x).span("x", xOffset, size);
         Span sy = floats(y).span("y", yOffset, size);
-        disjointRanges(y, yOffset, size, op + " y", x, xOffset, size, "x");
+        LayerChecks.disjoint(y, yOffset, size, op + " y", x, xOffset, size, "x");
         return size == 0 ? List.of() : List.of(new ConvLaunches.Transpose(toLast, n, c, h, w, sx, sy));
     }
 
@@ -248,7 +248,7 @@ final class CudaPlanner {
         Span sx = floats(x).span("x", xOffset, xSize);
         Span sy = floats(y).span("y", yOffset, ySize);
         Span sa = ints(argmax).span("argmax", argmaxOffset, ySize);
-        disjointRanges(y, yOffset, ySize, "maxPoolForward y", x, xOffset, xSize, "x");
+        LayerChecks.disjoint(y, yOffset, ySize, "maxPoolForward y", x, xOffset, xSize, "x");
         return ySize == 0 ? List.of() : List.of(new PoolLaunches.MaxForward(g, n, sx, sy, sa));
     }
 
@@ -259,7 +259,7 @@ final class CudaPlanner {
         Span sdy = floats(dy).span("dy", dyOffset, ySize);
         Span sdx = floats(dx).span("dx", dxOffset, xSize);
         Span sa = ints(argmax).span("argmax", argmaxOffset, ySize);
-        disjointRanges(dx, dxOffset, xSize, "maxPoolBackward dx", dy, dyOffset, ySize, "dy");
+        LayerChecks.disjoint(dx, dxOffset, xSize, "maxPoolBackward dx", dy, dyOffset, ySize, "dy");
         return xSize == 0 ? List.of() : List.of(new PoolLaunches.MaxBackward(g, n, sdy, sa, sdx));
     }
 
@@ -268,7 +268,7 @@ final class CudaPlanner {
         long ySize = n * g.outSize();
         Span sx = floats(x).span("x", xOffset, xSize);
         Span sy = floats(y).span("y", yOffset, ySize);
-        disjointRanges(y, yOffset, ySize, "avgPoolForward y", x, xOffset, xSize, "x");
+        LayerChecks.disjoint(y, yOffset, ySize, "avgPoolForward y", x, xOffset, xSize, "x");
         return ySize == 0 ? List.of() : List.of(new PoolLaunches.AvgForward(g, n, sx, sy));
     }
 
@@ -278,7 +278,7 @@ final class CudaPlanner {
         long ySize = n * g.outSize();
         Span sdy = floats(dy).span("dy", dyOffset, ySize);
         Span sdx = floats(dx).span("dx", dxOffset, xSize);
-        disjointRanges(dx, dxOffset, xSize, "avgPoolBackward dx", dy, dyOffset, ySize, "dy");
+        LayerChecks.disjoint(dx, dxOffset, xSize, "avgPoolBackward dx", dy, dyOffset, ySize, "dy");
         return xSize == 0 ? List.of() : List.of(new PoolLaunches.AvgBackward(g, n, sdy, sdx));
     }
 
@@ -287,38 +287,11 @@ final class CudaPlanner {
                                      Scratch scratch) {
         int rows = x.rows();
         int c = x.cols();
-        if (rows < 2) {
-            throw new IllegalArgumentException("batchNormTraining needs at least 2 values per channel, got " + rows
-                    + " rows (PyTorch refuses one value per channel in training)");
-        }
-        checkEps(eps);
-        if (!Float.isFinite(momentum)) {
-            throw new IllegalArgumentException("batchNormTraining momentum must be finite, got " + momentum);
-        }
-        checkAffine("batchNormTraining", x, gamma, beta);
-        sameShape(x, y, "batchNormTraining y");
-        disjoint(y, x, "batchNormTraining y", "x");
-        disjoint(y, gamma, "batchNormTraining y", "gamma");
-        disjoint(y, beta, "batchNormTraining y", "beta");
+        LayerChecks.batchNormTraining(x, gamma, beta, eps, momentum, y);
         Span runningMean = floats(running).span("running_mean", meanOffset, c);
         Span runningVar = floats(running).span("running_var", varOffset, c);
         Span savedSpan = floats(saved).span("saved", savedOffset, 2L * c);
-        disjointRanges(running, meanOffset, c, "batchNormTraining running mean", running, varOffset, c,
-                "running var");
-        FloatArray ya = y.data();
-        for (long off : new long[] {meanOffset, varOffset}) {
-            disjointRanges(running, off, c, "batchNormTraining running", saved, savedOffset, 2L * c, "saved");
-            disjointRanges(running, off, c, "batchNormTraining running", ya, y.offset(), y.size(), "y");
-        }
-        disjointRanges(saved, savedOffset, 2L * c, "batchNormTraining saved", ya, y.offset(), y.size(), "y");
-        for (Mat in : new Mat[] {x, gamma, beta}) {
-            disjointRanges(saved, savedOffset, 2L * c, "batchNormTraining saved", in.data(), in.offset(),
-                    in.size(), "x, gamma or beta");
-            disjointRanges(running, meanOffset, c, "batchNormTraining running mean", in.data(), in.offset(),
-                    in.size(), "x, gamma or beta");
-            disjointRanges(running, varOffset, c, "batchNormTraining running var", in.data(), in.offset(),
-                    in.size(), "x, gamma or beta");
-        }
+        LayerChecks.batchNormTrainingOverlaps(x, gamma, beta, running, meanOffset, varOffset, saved, savedOffset, y);
         Span sx = span("x", x);
         Span sg = span("gamma", gamma);
         Span sb = span("beta", beta);
@@ -340,18 +313,10 @@ final class CudaPlanner {
     List<Launcher> batchNormInference(Mat x, Mat gamma, Mat beta, float eps, FloatArray running, long meanOffset,
                                       long varOffset, Mat y) {
         int c = x.cols();
-        checkEps(eps);
-        checkAffine("batchNormInference", x, gamma, beta);
-        sameShape(x, y, "batchNormInference y");
-        if (!sameView(x, y)) {
-            disjoint(y, x, "batchNormInference y", "x (unless it is x itself)");
-        }
-        disjoint(y, gamma, "batchNormInference y", "gamma");
-        disjoint(y, beta, "batchNormInference y", "beta");
+        LayerChecks.batchNormInference(x, gamma, beta, eps, y);
         Span runningMean = floats(running).span("running_mean", meanOffset, c);
         Span runningVar = floats(running).span("running_var", varOffset, c);
-        disjointRanges(y.data(), y.offset(), y.size(), "batchNormInference y", running, meanOffset, c, "running mean");
-        disjointRanges(y.data(), y.offset(), y.size(), "batchNormInference y", running, varOffset, c, "running var");
+        LayerChecks.batchNormInferenceOverlaps(running, meanOffset, varOffset, y);
         Span sx = span("x", x);
         Span sg = span("gamma", gamma);
         Span sb = span("beta", beta);
@@ -364,29 +329,9 @@ final class CudaPlanner {
                                      Mat dGamma, Mat dBeta, Scratch scratch) {
         int rows = x.rows();
         int c = x.cols();
-        if (rows < 2) {
-            throw new IllegalArgumentException("batchNormBackward needs at least 2 rows, got " + rows);
-        }
-        sameShape(x, dy, "batchNormBackward dy");
-        sameShape(x, dx, "batchNormBackward dx");
-        for (Mat v : new Mat[] {gamma, dGamma, dBeta}) {
-            if (v.size() != c) {
-                throw new IllegalArgumentException("batchNormBackward gamma, dGamma and dBeta need " + c
-                        + " elements (one per channel), got " + v.size());
-            }
-        }
-        if (!sameView(dy, dx)) {
-            disjoint(dx, dy, "batchNormBackward dx", "dy (unless it is dy itself)");
-        }
-        disjoint(dx, x, "batchNormBackward dx", "x");
-        disjoint(dx, gamma, "batchNormBackward dx", "gamma");
-        disjoint(dGamma, dBeta, "batchNormBackward dGamma", "dBeta");
-        for (Mat in : new Mat[] {x, dy, gamma, dx}) {
-            disjoint(dGamma, in, "batchNormBackward dGamma", "an input or dx");
-            disjoint(dBeta, in, "batchNormBackward dBeta", "an input or dx");
-        }
+        LayerChecks.batchNormBackward(x, dy, gamma, dx, dGamma, dBeta);
         Span savedSpan = floats(saved).span("saved", savedOffset, 2L * c);
-        disjointRanges(dx.data(), dx.offset(), dx.size(), "batchNormBackward dx", saved, savedOffset, 2L * c, "saved");
+        LayerChecks.batchNormBackwardOverlaps(saved, savedOffset, dx);
         Span sx = span("x", x);
         Span sdy = span("dy", dy);
         Span sg = span("gamma", gamma);
@@ -408,9 +353,7 @@ final class CudaPlanner {
     List<Launcher> dropoutForward(FloatArray x, long xOffset, long n, float p, long seed, int stream,
                                   IntArray draws, long drawsOffset, FloatArray mask, long maskOffset, FloatArray y,
                                   long yOffset) {
-        if (!(p >= 0f && p <= 1f)) {
-            throw new IllegalArgumentException("dropout p must be in [0, 1], got " + p);
-        }
+        LayerChecks.dropoutP(p);
         if (n < 0) {
             throw new IllegalArgumentException("dropoutForward n must be >= 0, got " + n);
         }
@@ -418,11 +361,7 @@ final class CudaPlanner {
         Span sm = floats(mask).span("mask", maskOffset, n);
         Span sy = floats(y).span("y", yOffset, n);
         Span sd = ints(draws).span("draws", drawsOffset, 1);
-        if (!(x == y && xOffset == yOffset)) {
-            disjointRanges(y, yOffset, n, "dropoutForward y", x, xOffset, n, "x (unless it is x itself)");
-        }
-        disjointRanges(mask, maskOffset, n, "dropoutForward mask", x, xOffset, n, "x");
-        disjointRanges(mask, maskOffset, n, "dropoutForward mask", y, yOffset, n, "y");
+        LayerChecks.dropoutForwardOverlaps(x, xOffset, n, mask, maskOffset, y, yOffset);
         return n == 0 ? List.of() : List.of(new DropoutLaunches.Forward(sx, n, p, seed, stream, sd, sm, sy));
     }
 
@@ -432,9 +371,7 @@ final class CudaPlanner {
         }
         Span sa = floats(a).span("a", aOffset, n);
         Span sb = floats(b).span("b", bOffset, n);
-        if (!(a == b && aOffset == bOffset)) {
-            disjointRanges(a, aOffset, n, "multiply a", b, bOffset, n, "b (unless it is a itself)");
-        }
+        LayerChecks.disjointUnlessSame(a, aOffset, "multiply a", b, bOffset, n, "b (unless it is a itself)");
         return n == 0 ? List.of() : List.of(new DropoutLaunches.Multiply(sa, sb, n));
     }
 
@@ -532,28 +469,6 @@ final class CudaPlanner {
     /** Doubles {@code [from, from + count)} of a scratch span of doubles, named for messages. */
     private static Span doubles(Span scratch, String name, long from, long count) {
         return new Span(name, scratch.base(), scratch.byteOffset() + 8 * from, count, "doubles");
-    }
-
-    /** Throws when {@code [aOff, aOff + an)} of {@code a} and {@code [bOff, bOff + bn)} of {@code b} share memory. */
-    private static void disjointRanges(Object a, long aOff, long an, String what, Object b, long bOff, long bn,
-                                 String other) {
-        if (a == b && an > 0 && bn > 0 && aOff < bOff + bn && bOff < aOff + an) {
-            throw new IllegalArgumentException(what + " [" + aOff + ", " + (aOff + an) + ") overlaps " + other + " ["
-                    + bOff + ", " + (bOff + bn) + ")");
-        }
-    }
-
-    private static void checkEps(float eps) {
-        if (!(eps >= 0f) || !Float.isFinite(eps)) {
-            throw new IllegalArgumentException("batch norm eps must be finite and >= 0, got " + eps);
-        }
-    }
-
-    private static void checkAffine(String op, Mat x, Mat gamma, Mat beta) {
-        if (gamma.size() != x.cols() || beta.size() != x.cols()) {
-            throw new IllegalArgumentException(op + " gamma and beta need " + x.cols()
-                    + " elements (one per channel), got " + gamma.size() + " and " + beta.size());
-        }
     }
 
     private Span scalarSpan(FloatArray scalars) {

@@ -2,21 +2,14 @@ package dev.anneal.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.anneal.backend.Backend;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.data.Dataset;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.Normalization;
-import dev.anneal.train.RunDirectory;
-import dev.anneal.train.TrainListener;
-import dev.anneal.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
@@ -80,56 +73,24 @@ class CnnSynchronisingCallsTest {
     @ParameterizedTest(name = "{0} device(s), cuda_graph {1}")
     @CsvSource({"1, false", "1, true", "2, false", "2, true"})
     void steadyStateCnnStepsMakeNoSynchronisingCall(int devices, boolean graph) throws IOException {
-        assumeTrue(EmulatedDriver.active(), "counts the calls of the emulated driver (scripts/test-cuda-emulated.sh)");
-        int available = CudaStatus.probe().devices().size();
-        assumeTrue(available >= devices, "needs " + devices + " emulated devices, has " + available);
-        assumeFalse(devices > 1 && "0".equals(System.getenv("ANNEAL_CUDA_EMULATOR_PEER")),
-                "counted for the peer-copy all-reduce; without peer access the host-staged one runs");
+        CountedTraining.requireEmulated(devices);
         String label = "cnn, " + (graph ? "cuda_graph" : "eager") + ", " + devices
                 + (devices == 1 ? " device" : " devices");
         AnnealConfig cfg = LoadedConfig.parse("cnn-sync.yaml", CONFIG, List.of("devices=" + devices,
                 "data.batch_size=" + 16 / devices, "train.cuda_graph=" + graph)).config();
         Random r = new Random(8);
         Datasets data = new Datasets(images(160, r), images(32, r), "random images", Normalization.NONE);
-        List<EmulatedDriver.SyncCounts> marks = new ArrayList<>();
-        TrainListener counter = new TrainListener() {
-            @Override
-            public void started(long update, long totalUpdates, long stepsPerEpoch, String description) {
-                marks.add(EmulatedDriver.syncCalls(devices));
-            }
-
-            @Override
-            public void stepped(long update, double loss, double lr, double samplesPerSecond) {
-                marks.add(EmulatedDriver.syncCalls(devices));
-            }
-        };
-        List<Backend> backends = new ArrayList<>();
-        long replayed;
-        EmulatedDriver.SyncCounts afterRun;
-        try {
-            for (int d = 0; d < devices; d++) {
-                backends.add(CudaBackend.open(d, CudaBackend.Gemm.AUTO));
-            }
-            try (Trainer t = new Trainer(cfg, data, backends, new RunDirectory(dir.resolve(graph + "-" + devices)),
-                    counter)) {
-                t.initialize();
-                t.run();
-                replayed = t.replayedSteps();
-                afterRun = EmulatedDriver.syncCalls(devices);
-            }
-        } finally {
-            backends.forEach(Backend::close);
-        }
-        assertEquals(STEPS + 1, marks.size(), label + ": a count before the run and after each step");
-        assertEquals(graph ? STEPS - 1 : 0, replayed, label + ": steps replayed as graphs");
+        CountedTraining run = CountedTraining.run(cfg, data, devices, dir.resolve(graph + "-" + devices));
+        assertEquals(STEPS + 1, run.marks().size(), label + ": a count before the run and after each step");
+        assertEquals(graph ? STEPS - 1 : 0, run.replayed(), label + ": steps replayed as graphs");
         for (int step = FIRST_STEADY; step <= LAST_STEADY; step++) {
-            EmulatedDriver.SyncCounts calls = marks.get(step).minus(marks.get(step - 1));
+            EmulatedDriver.SyncCounts calls = run.step(step);
             assertEquals(0, calls.total(), label + ": step " + step + " made " + calls.describe()
                     + " synchronising calls; a steady-state step must make none");
         }
-        EmulatedDriver.SyncCounts steady = marks.get(LAST_STEADY).minus(marks.get(FIRST_STEADY - 1));
-        assertTrue(afterRun.minus(marks.get(0)).total() > 0, label + ": the run as a whole synchronises (the "
-                + "epoch's evaluation reads its results back), so the counter sees these devices");
+        EmulatedDriver.SyncCounts steady = run.marks().get(LAST_STEADY).minus(run.marks().get(FIRST_STEADY - 1));
+        assertTrue(run.afterRun().minus(run.marks().get(0)).total() > 0, label + ": the run as a whole synchronises "
+                + "(the epoch's evaluation reads its results back), so the counter sees these devices");
         System.out.println("[sync calls] " + label + ": " + steady.describe() + " synchronising calls in steps "
                 + FIRST_STEADY + ".." + LAST_STEADY + " (SynchronisingCallsTest checks the counter itself)");
     }

@@ -1,24 +1,18 @@
 package dev.anneal.backend.cuda;
 
+import static dev.anneal.backend.cuda.TrainCommandRuns.requireDevices;
+import static dev.anneal.backend.cuda.TrainCommandRuns.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anneal.cli.Main;
+import dev.anneal.data.BarImages;
 import dev.anneal.data.NpyFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,34 +58,9 @@ class CudaCnnTrainCommandTest {
     @TempDir
     Path dir;
 
-    /** {@code n} images: a vertical (class 0) or horizontal (class 1) bar of 255 at a random place, on 0-60 noise. */
-    private static byte[][] images(int n, Random r) {
-        byte[] x = new byte[n * 64];
-        byte[] y = new byte[n * 8];
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(2);
-            y[i * 8] = (byte) label;
-            for (int p = 0; p < 64; p++) {
-                x[i * 64 + p] = (byte) r.nextInt(60);
-            }
-            int at = 1 + r.nextInt(6);
-            for (int k = 1; k < 7; k++) {
-                x[i * 64 + (label == 1 ? at * 8 + k : k * 8 + at)] = (byte) 255;
-            }
-        }
-        return new byte[][] {x, y};
-    }
-
+    /** The config over 160 training and 48 test images of bars ({@link BarImages}). */
     private Path config() throws IOException {
-        Random r = new Random(4);
-        byte[][] train = images(160, r);
-        byte[][] test = images(48, r);
-        Map<String, byte[]> arrays = new LinkedHashMap<>();
-        arrays.put("x_train", NpyFiles.npy("|u1", "(160, 8, 8)", train[0]));
-        arrays.put("y_train", NpyFiles.npy("<i8", "(160,)", train[1]));
-        arrays.put("x_test", NpyFiles.npy("|u1", "(48, 8, 8)", test[0]));
-        arrays.put("y_test", NpyFiles.npy("<i8", "(48,)", test[1]));
-        Path data = NpyFiles.npz(dir.resolve("bars.npz"), arrays, false);
+        Path data = NpyFiles.npz(dir.resolve("bars.npz"), BarImages.arrays(160, 48, 4), false);
         Path config = dir.resolve("cnn.yaml");
         Files.writeString(config, CONFIG.replace("DATA", data.toString()));
         return config;
@@ -99,26 +68,22 @@ class CudaCnnTrainCommandTest {
 
     @Test
     void theCommandTrainsACnnOnCudaLikeOnTheCpu() throws IOException {
-        int available = CudaStatus.probe().devices().size();
-        try (Parity.Gpu probe = Parity.open(CudaBackend.Gemm.AUTO)) {
-            probe.orSkip();
-            assumeTrue(available >= 2, "needs 2 CUDA devices, this machine has " + available);
-        }
+        requireDevices(2);
         Path config = config();
-        List<JsonNode> cpu = train(config, "cpu", "device=cpu");
-        List<JsonNode> cuda = train(config, "cuda", "device=cuda");
+        List<JsonNode> cpu = train(dir, config, "cpu", "device=cpu");
+        List<JsonNode> cuda = train(dir, config, "cuda", "device=cuda");
         String out = Files.readString(dir.resolve("cuda.out"));
         assertTrue(out.contains("anneal: model for samples [1, 8, 8]:"), out);
         assertEquals(1, out.lines().filter(l -> l.contains("steps replayed as CUDA graphs")).count(), out);
-        List<JsonNode> eager = train(config, "cuda-eager", "device=cuda", "train.cuda_graph=false");
+        List<JsonNode> eager = train(dir, config, "cuda-eager", "device=cuda", "train.cuda_graph=false");
         assertTrue(!Files.readString(dir.resolve("cuda-eager.out")).contains("CUDA graphs"));
         assertEquals(withoutRate(eager), withoutRate(cuda), "graph replay and op by op: the same bits");
         follows(cpu, cuda, "cuda");
         double accuracy = cuda.get(2).get("test_accuracy").asDouble();
         assertTrue(accuracy > 0.9, "the CNN learns the bars on CUDA: test accuracy " + accuracy);
 
-        List<JsonNode> cpu2 = train(config, "cpu-dp", "device=cpu", "devices=2", "data.batch_size=8");
-        List<JsonNode> cuda2 = train(config, "cuda-dp", "device=cuda", "devices=2", "data.batch_size=8");
+        List<JsonNode> cpu2 = train(dir, config, "cpu-dp", "device=cpu", "devices=2", "data.batch_size=8");
+        List<JsonNode> cuda2 = train(dir, config, "cuda-dp", "device=cuda", "devices=2", "data.batch_size=8");
         assertTrue(Files.readString(dir.resolve("cuda-dp.out")).contains("2 replicas"),
                 Files.readString(dir.resolve("cuda-dp.out")));
         follows(cpu2, cuda2, "two cuda devices");
@@ -141,26 +106,5 @@ class CudaCnnTrainCommandTest {
                         name + ": epoch " + (e + 1) + " " + key + ": cpu " + want + ", cuda " + got);
             }
         }
-    }
-
-    private List<JsonNode> train(Path config, String name, String... sets) throws IOException {
-        List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--run-dir",
-                dir.resolve(name).toString()));
-        for (String s : sets) {
-            args.add("--set");
-            args.add(s);
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.execute(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
-        assertEquals(0, status, name + ": " + out + err);
-        Files.writeString(dir.resolve(name + ".out"), out.toString());
-        assertTrue(out.toString().contains("anneal: device "), out.toString());
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve(name).resolve("metrics.jsonl"))) {
-            epochs.add(json.readTree(line));
-        }
-        return epochs;
     }
 }

@@ -17,12 +17,7 @@ import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.PoolGeometry;
 import dev.anneal.backend.StepGraph;
-import dev.anneal.backend.cpu.CpuBackend;
 import java.util.Random;
-import java.util.function.BiConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -38,27 +33,9 @@ import org.junit.jupiter.api.Test;
  * norm.cu is built without multiply-add contraction.
  */
 @Tag("gpu")
-class CudaLayerParityTest {
-    private static final int PAD = 3;
-
-    private static CpuBackend cpu;
-    private static Parity.Gpu device;
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        device = Parity.open(CudaBackend.Gemm.AUTO);
-        cpu = new CpuBackend();
-    }
-
-    @BeforeEach
-    void requireDevice() {
-        gpu = device.orSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
+class CudaLayerParityTest extends ParityFixture {
+    CudaLayerParityTest() {
+        super(CudaBackend.Gemm.AUTO);
     }
 
     @Test
@@ -350,33 +327,11 @@ class CudaLayerParityTest {
         return out;
     }
 
-    private static float[] padded(float[] x) {
-        return CudaParityTest.padded(x);
-    }
-
     private static void close(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Runs {@code op} on the CPU and on the GPU over copies of {@code inputs}: [backend][buffer] after. */
-    private static float[][][] both(float[][] inputs, BiConsumer<Backend, FloatArray[]> op) {
-        Backend[] backends = {cpu, gpu};
-        float[][][] out = new float[2][inputs.length][];
-        for (int k = 0; k < 2; k++) {
-            FloatArray[] buffers = new FloatArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                buffers[i] = put(backends[k], inputs[i]);
-            }
-            op.accept(backends[k], buffers);
-            for (int i = 0; i < inputs.length; i++) {
-                out[k][i] = get(backends[k], buffers[i]);
-                buffers[i].close();
-            }
-        }
-        return out;
     }
 }

@@ -10,11 +10,7 @@ import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.backend.StepScalars;
-import dev.anneal.backend.cpu.CpuBackend;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -24,28 +20,12 @@ import org.junit.jupiter.api.Test;
  * and the momentum, include a first step and a skipped one; gradients include exact zeros and -0.0.
  */
 @Tag("gpu")
-class CudaOptimizerParityTest {
+class CudaOptimizerParityTest extends ParityFixture {
     private static final int STEPS = 12;
     private static final int SKIPPED = 4;
 
-    private static CpuBackend cpu;
-    private static Parity.Gpu device;
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        device = Parity.open(CudaBackend.Gemm.AUTO);
-        cpu = new CpuBackend();
-    }
-
-    @BeforeEach
-    void requireDevice() {
-        gpu = device.orSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
+    CudaOptimizerParityTest() {
+        super(CudaBackend.Gemm.AUTO);
     }
 
     /** One optimizer configuration: its step on a backend over {@code buffers} (params, grads, state...). */
@@ -88,7 +68,7 @@ class CudaOptimizerParityTest {
     }
 
     /** Runs {@link #STEPS} steps of {@code step} on both backends for every size and compares every buffer. */
-    private static void compare(String name, double momentum, int buffers, Step step) {
+    private void compare(String name, double momentum, int buffers, Step step) {
         for (int n : CudaParityTest.SIZES) {
             Random r = new Random(n * 31L + name.hashCode());
             FloatArray[][] v = new FloatArray[2][5];

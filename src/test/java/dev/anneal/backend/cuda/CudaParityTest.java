@@ -14,12 +14,7 @@ import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
-import dev.anneal.backend.cpu.CpuBackend;
 import java.util.Random;
-import java.util.function.BiConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -29,28 +24,11 @@ import org.junit.jupiter.api.Test;
  * missed output shows. Skips with the probe's reason where no CUDA device can be used.
  */
 @Tag("gpu")
-class CudaParityTest {
+class CudaParityTest extends ParityFixture {
     static final int[] SIZES = {1, 31, 1025, 1_000_003};
-    private static final int PAD = 3;
 
-    private static CpuBackend cpu;
-    private static Parity.Gpu device;
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        device = Parity.open(CudaBackend.Gemm.AUTO);
-        cpu = new CpuBackend();
-    }
-
-    @BeforeEach
-    void requireDevice() {
-        gpu = device.orSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
+    CudaParityTest() {
+        super(CudaBackend.Gemm.AUTO);
     }
 
     /** 3_000_017 floats exceed both halves of the staging memory: transfers go in chunks. */
@@ -294,34 +272,5 @@ class CudaParityTest {
         assertThrows(IllegalStateException.class, () -> other.allocate(1));
         assertThrows(IllegalStateException.class, kept::length, "buffers die with their backend");
         kept.close();
-    }
-
-    /** {@code x} with PAD NaNs before and after. */
-    static float[] padded(float[] x) {
-        float[] out = nans(x.length + 2 * PAD);
-        System.arraycopy(x, 0, out, PAD, x.length);
-        return out;
-    }
-
-    private static float[][][] both(float[][] inputs, BiConsumer<Backend, FloatArray[]> op) {
-        return both(gpu, inputs, op);
-    }
-
-    /** Runs {@code op} on the CPU and on {@code device} over copies of {@code inputs}: [backend][buffer] after. */
-    private static float[][][] both(Backend device, float[][] inputs, BiConsumer<Backend, FloatArray[]> op) {
-        Backend[] backends = {cpu, device};
-        float[][][] out = new float[2][inputs.length][];
-        for (int k = 0; k < 2; k++) {
-            FloatArray[] buffers = new FloatArray[inputs.length];
-            for (int i = 0; i < inputs.length; i++) {
-                buffers[i] = put(backends[k], inputs[i]);
-            }
-            op.accept(backends[k], buffers);
-            for (int i = 0; i < inputs.length; i++) {
-                out[k][i] = get(backends[k], buffers[i]);
-                buffers[i].close();
-            }
-        }
-        return out;
     }
 }

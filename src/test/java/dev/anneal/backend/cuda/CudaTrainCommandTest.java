@@ -1,18 +1,14 @@
 package dev.anneal.backend.cuda;
 
+import static dev.anneal.backend.cuda.TrainCommandRuns.requireDevices;
+import static dev.anneal.backend.cuda.TrainCommandRuns.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anneal.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,26 +35,22 @@ class CudaTrainCommandTest {
 
     @Test
     void cudaRunsOfTheCommandFollowTheCpuRun() throws IOException {
-        int available = CudaStatus.probe().devices().size();
-        try (Parity.Gpu probe = Parity.open(CudaBackend.Gemm.AUTO)) {
-            probe.orSkip();
-            assumeTrue(available >= 2, "needs 2 CUDA devices, this machine has " + available);
-        }
+        requireDevices(2);
         Path config = dir.resolve("run.yaml");
         Files.writeString(config, CONFIG);
-        List<JsonNode> cpu = train(config, "cpu", "device=cpu");
-        List<JsonNode> cuda = train(config, "cuda", "device=cuda");
+        List<JsonNode> cpu = train(dir, config, "cpu", "device=cpu");
+        List<JsonNode> cuda = train(dir, config, "cuda", "device=cuda");
         // train.cuda_graph: auto (the default) replays graphs on CUDA, says so once, and gives the bits of op by op.
         String auto = Files.readString(dir.resolve("cuda.out"));
         assertEquals(1, auto.lines().filter(l -> l.contains("steps replayed as CUDA graphs")).count(), auto);
-        List<JsonNode> eager = train(config, "cuda-eager", "device=cuda", "train.cuda_graph=false");
+        List<JsonNode> eager = train(dir, config, "cuda-eager", "device=cuda", "train.cuda_graph=false");
         assertTrue(!Files.readString(dir.resolve("cuda-eager.out")).contains("CUDA graphs"));
         for (int e = 0; e < 3; e++) {
             ((com.fasterxml.jackson.databind.node.ObjectNode) eager.get(e)).remove("samples_per_second");
             ((com.fasterxml.jackson.databind.node.ObjectNode) cuda.get(e)).remove("samples_per_second");
         }
         assertEquals(eager, cuda, "graph replay and op by op: the same bits");
-        List<JsonNode> graphs = train(config, "cuda-dp-graph", "device=cuda", "devices=2", "data.batch_size=16",
+        List<JsonNode> graphs = train(dir, config, "cuda-dp-graph", "device=cuda", "devices=2", "data.batch_size=16",
                 "train.cuda_graph=true");
         for (var run : List.of(new Named("cuda", cuda), new Named("cuda-dp-graph", graphs))) {
             assertEquals(3, run.epochs.size(), run.name + " epochs");
@@ -75,26 +67,5 @@ class CudaTrainCommandTest {
     }
 
     private record Named(String name, List<JsonNode> epochs) {
-    }
-
-    private List<JsonNode> train(Path config, String name, String... sets) throws IOException {
-        List<String> args = new ArrayList<>(List.of("train", "--config", config.toString(), "--run-dir",
-                dir.resolve(name).toString()));
-        for (String s : sets) {
-            args.add("--set");
-            args.add(s);
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.execute(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
-        assertEquals(0, status, name + ": " + out + err);
-        Files.writeString(dir.resolve(name + ".out"), out.toString());
-        assertTrue(out.toString().contains("anneal: device "), out.toString());
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve(name).resolve("metrics.jsonl"))) {
-            epochs.add(json.readTree(line));
-        }
-        return epochs;
     }
 }

@@ -1,25 +1,23 @@
 package dev.anneal.backend.cuda;
 
+import static dev.anneal.backend.cuda.RawDriver.alloc;
+import static dev.anneal.backend.cuda.RawDriver.download;
+import static dev.anneal.backend.cuda.RawDriver.function;
+import static dev.anneal.backend.cuda.RawDriver.launch;
+import static dev.anneal.backend.cuda.RawDriver.load;
+import static dev.anneal.backend.cuda.RawDriver.openEmulated;
+import static dev.anneal.backend.cuda.RawDriver.release;
+import static dev.anneal.backend.cuda.RawDriver.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.cpu.CpuBackend;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Random;
-import jcuda.Pointer;
 import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
@@ -47,14 +45,7 @@ class EmulatedLayerPlantedBugsTest {
 
     @BeforeAll
     static void open() throws Exception {
-        assumeTrue("1".equals(System.getenv("ANNEAL_CUDA_EMULATOR")),
-                "runs only against the emulated driver (scripts/test-cuda-emulated.sh)");
-        assertNull(Driver.loadProblem(), "JCuda did not load the emulated libcuda.so.1");
-        JCudaDriver.setExceptionsEnabled(false);
-        ok(JCudaDriver.cuInit(0));
-        context = new CUcontext();
-        ok(JCudaDriver.cuDevicePrimaryCtxRetain(context, device0()));
-        ok(JCudaDriver.cuCtxSetCurrent(context));
+        context = openEmulated();
         conv = load("conv");
         norm = load("norm");
         dropout = load("dropout");
@@ -63,14 +54,7 @@ class EmulatedLayerPlantedBugsTest {
     /** Releases what {@link #open} got, whatever point it reached (nothing when it was skipped). */
     @AfterAll
     static void close() {
-        for (CUmodule m : new CUmodule[] {conv, norm, dropout}) {
-            if (m != null) {
-                JCudaDriver.cuModuleUnload(m);
-            }
-        }
-        if (context != null) {
-            JCudaDriver.cuDevicePrimaryCtxRelease(device0());
-        }
+        release(context, conv, norm, dropout);
         conv = null;
         norm = null;
         dropout = null;
@@ -172,78 +156,5 @@ class EmulatedLayerPlantedBugsTest {
         args[geometry.length + 1] = in;
         args[geometry.length + 2] = out;
         return args;
-    }
-
-    private static CUmodule load(String name) throws Exception {
-        byte[] text = BuiltPtx.ptx(name).getBytes(StandardCharsets.US_ASCII);
-        CUmodule m = new CUmodule();
-        ok(JCudaDriver.cuModuleLoadData(m, Arrays.copyOf(text, text.length + 1)));
-        return m;
-    }
-
-    private static CUdevice device0() {
-        CUdevice dev = new CUdevice();
-        ok(JCudaDriver.cuDeviceGet(dev, 0));
-        return dev;
-    }
-
-    private static CUfunction function(CUmodule m, String name) {
-        CUfunction f = new CUfunction();
-        ok(JCudaDriver.cuModuleGetFunction(f, m, name));
-        return f;
-    }
-
-    private static CUdeviceptr alloc(int floats) {
-        CUdeviceptr p = new CUdeviceptr();
-        ok(JCudaDriver.cuMemAlloc(p, 4L * floats));
-        return p;
-    }
-
-    private static CUdeviceptr upload(float[] host) {
-        CUdeviceptr p = alloc(host.length);
-        FloatBuffer b = direct(host.length);
-        b.put(host).rewind();
-        ok(JCudaDriver.cuMemcpyHtoDAsync(p, Pointer.to(b), 4L * host.length, null));
-        return p;
-    }
-
-    private static float[] download(CUdeviceptr p, int floats) {
-        FloatBuffer back = direct(floats);
-        ok(JCudaDriver.cuMemcpyDtoHAsync(Pointer.to(back), p, 4L * floats, null));
-        ok(JCudaDriver.cuStreamSynchronize(null));
-        float[] out = new float[floats];
-        back.get(out);
-        return out;
-    }
-
-    /** Host memory for the async copies: a direct buffer, never a Java array. */
-    private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    /** Packs each argument as JCuda does for kernelParams (CUdeviceptr, Long, Integer, Float) and launches. */
-    private static void launch(CUfunction f, int gx, int gy, int threads, Object... args) {
-        Pointer[] params = new Pointer[args.length];
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a instanceof CUdeviceptr p) {
-                params[i] = Pointer.to(p);
-            } else if (a instanceof Long l) {
-                params[i] = Pointer.to(new long[] {l});
-            } else if (a instanceof Integer v) {
-                params[i] = Pointer.to(new int[] {v});
-            } else if (a instanceof Float v) {
-                params[i] = Pointer.to(new float[] {v});
-            } else {
-                throw new IllegalArgumentException(String.valueOf(a));
-            }
-        }
-        Driver.check(JCudaDriver.cuLaunchKernel(f, gx, gy, 1, threads, 1, 1, 0, null, Pointer.to(params), null),
-                "planted launch");
-        Driver.check(JCudaDriver.cuStreamSynchronize(null), "synchronize");
-    }
-
-    private static void ok(int result) {
-        Driver.check(result, "driver call");
     }
 }

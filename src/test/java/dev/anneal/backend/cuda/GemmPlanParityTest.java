@@ -11,11 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.StepGraph;
-import dev.anneal.backend.cpu.CpuBackend;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,27 +23,9 @@ import org.junit.jupiter.api.Test;
  * allocated during a capture, which would fail it). Skips with the probe's reason where no CUDA device can be used.
  */
 @Tag("gpu")
-class GemmPlanParityTest {
-    private static final int PAD = 3;
-
-    private static CpuBackend cpu;
-    private static Parity.Gpu device;
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        device = Parity.open(CudaBackend.Gemm.KERNELS);
-        cpu = new CpuBackend();
-    }
-
-    @BeforeEach
-    void requireDevice() {
-        gpu = device.orSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
+class GemmPlanParityTest extends ParityFixture {
+    GemmPlanParityTest() {
+        super(CudaBackend.Gemm.KERNELS);
     }
 
     /** One product: C = 1.25 op(A) op(B) + beta C. */
@@ -141,7 +119,7 @@ class GemmPlanParityTest {
     }
 
     /** C after the product on the CPU backend. */
-    private static float[] cpu(Product p, float[][] in) {
+    private float[] cpu(Product p, float[][] in) {
         FloatArray[] v = new FloatArray[in.length];
         for (int i = 0; i < in.length; i++) {
             v[i] = put(cpu, in[i]);
@@ -154,7 +132,7 @@ class GemmPlanParityTest {
         return out;
     }
 
-    private static float[] kernels(GemmPlan plan, Product p, float[][] in) {
+    private float[] kernels(GemmPlan plan, Product p, float[][] in) {
         FloatArray[] v = new FloatArray[in.length];
         for (int i = 0; i < in.length; i++) {
             v[i] = put(gpu, in[i]);
@@ -164,12 +142,6 @@ class GemmPlanParityTest {
         for (FloatArray x : v) {
             x.close();
         }
-        return out;
-    }
-
-    private static float[] padded(float[] x) {
-        float[] out = nans(x.length + 2 * PAD);
-        System.arraycopy(x, 0, out, PAD, x.length);
         return out;
     }
 }

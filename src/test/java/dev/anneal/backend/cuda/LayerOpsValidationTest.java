@@ -1,7 +1,6 @@
 package dev.anneal.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.Backend;
@@ -11,7 +10,6 @@ import dev.anneal.backend.IntArray;
 import dev.anneal.backend.Mat;
 import dev.anneal.backend.PoolGeometry;
 import dev.anneal.backend.cpu.CpuBackend;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +27,7 @@ class LayerOpsValidationTest {
 
     @Test
     void everyBadCallFailsAsOnTheCpuWithTheSameMessage() {
-        List<String> differences = new ArrayList<>();
-        for (Map.Entry<String, Consumer<Backend>> e : badCalls().entrySet()) {
-            RuntimeException cpu = failure(e.getValue(), new CpuBackend());
-            RuntimeException cuda = failure(e.getValue(), new PlannedBackend(132));
-            if (cpu == null || cuda == null) {
-                differences.add(e.getKey() + ": cpu threw " + cpu + ", cuda threw " + cuda);
-            } else if (cpu.getClass() != cuda.getClass() || !cpu.getMessage().equals(cuda.getMessage())) {
-                differences.add(e.getKey() + ":\n  cpu  " + cpu + "\n  cuda " + cuda);
-            }
-        }
-        assertTrue(differences.isEmpty(), String.join("\n", differences));
+        CpuTwinFailures.assertSameFailures(badCalls());
     }
 
     @Test
@@ -61,15 +49,7 @@ class LayerOpsValidationTest {
         calls.put("dropout draws offset", b -> b.dropout().dropoutForward(b.allocate(4), 0, 4, 0.5f, 1, 0,
                 b.allocateInts(1), 1, b.allocate(4), 0, b.allocate(4), 0));
         calls.put("advance outside", b -> b.dropout().advance(b.allocateInts(2), 2));
-        List<String> differences = new ArrayList<>();
-        for (Map.Entry<String, Consumer<Backend>> e : calls.entrySet()) {
-            RuntimeException cpu = failure(e.getValue(), new CpuBackend());
-            RuntimeException cuda = failure(e.getValue(), new PlannedBackend(132));
-            if (cpu == null || cuda == null || cpu.getClass() != cuda.getClass()) {
-                differences.add(e.getKey() + ": cpu threw " + cpu + ", cuda threw " + cuda);
-            }
-        }
-        assertTrue(differences.isEmpty(), String.join("\n", differences));
+        CpuTwinFailures.assertSameExceptionTypes(calls);
     }
 
     @Test
@@ -234,14 +214,5 @@ class LayerOpsValidationTest {
         long y = problem == 1 ? 4 : 10;
         long mask = problem == 2 ? 6 : problem == 3 ? 14 : 20;
         b.dropout().dropoutForward(buf, 0, 8, p, 7L, 0, draws, 0, buf, mask, buf, y);
-    }
-
-    private static RuntimeException failure(Consumer<Backend> call, Backend b) {
-        try {
-            call.accept(b);
-            return null;
-        } catch (RuntimeException e) {
-            return e;
-        }
     }
 }

@@ -13,7 +13,6 @@ import dev.anneal.backend.RmsPropArgs;
 import dev.anneal.backend.SgdArgs;
 import dev.anneal.backend.StepScalars;
 import dev.anneal.backend.cpu.CpuBackend;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +24,7 @@ class PlannerValidationTest {
 
     @Test
     void everyBadCallFailsAsOnTheCpu() {
-        List<String> differences = new ArrayList<>();
-        for (Map.Entry<String, Consumer<Backend>> e : badCalls().entrySet()) {
-            RuntimeException cpu = failure(e.getValue(), new CpuBackend());
-            RuntimeException cuda = failure(e.getValue(), new PlannedBackend(132));
-            if (cpu == null || cuda == null) {
-                differences.add(e.getKey() + ": cpu threw " + cpu + ", cuda threw " + cuda);
-            } else if (cpu.getClass() != cuda.getClass() || !cpu.getMessage().equals(cuda.getMessage())) {
-                differences.add(e.getKey() + ":\n  cpu  " + cpu + "\n  cuda " + cuda);
-            }
-        }
-        assertTrue(differences.isEmpty(), String.join("\n", differences));
+        CpuTwinFailures.assertSameFailures(badCalls());
     }
 
     @Test
@@ -44,8 +33,8 @@ class PlannerValidationTest {
                 b -> b.upload(new float[4], 2, b.allocate(10), 0, 3),
                 b -> b.upload(new int[4], -1, b.allocateInts(10), 0, 1),
                 b -> b.download(b.allocate(10), 0, new float[4], 3, 2))) {
-            assertTrue(failure(call, new CpuBackend()) instanceof IndexOutOfBoundsException);
-            assertTrue(failure(call, new PlannedBackend(132)) instanceof IndexOutOfBoundsException);
+            assertTrue(CpuTwinFailures.failure(call, new CpuBackend()) instanceof IndexOutOfBoundsException);
+            assertTrue(CpuTwinFailures.failure(call, new PlannedBackend(132)) instanceof IndexOutOfBoundsException);
         }
     }
 
@@ -111,15 +100,6 @@ class PlannerValidationTest {
         IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> b.allocate(-1));
         assertEquals("a CUDA buffer holds 0 to 2^60 elements, asked -1", negative.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.allocateInts(Long.MAX_VALUE / 4));
-    }
-
-    private static RuntimeException failure(Consumer<Backend> call, Backend b) {
-        try {
-            call.accept(b);
-            return null;
-        } catch (RuntimeException e) {
-            return e;
-        }
     }
 
     /** Calls the CPU backend refuses, by name; each allocates its buffers on the backend it is given. */

@@ -2,17 +2,12 @@ package dev.anneal.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.LoadedConfig;
 import dev.anneal.data.Datasets;
-import dev.anneal.train.RunDirectory;
-import dev.anneal.train.TrainListener;
-import dev.anneal.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,38 +73,19 @@ class SynchronisingCallsTest {
     @MethodSource("cases")
     void steadyStateStepsMakeTheBaselineCountOfSynchronisingCalls(int devices, boolean graph, int baseline)
             throws IOException {
-        assumeTrue(EmulatedDriver.active(), "counts the calls of the emulated driver (scripts/test-cuda-emulated.sh)");
-        int available = CudaStatus.probe().devices().size();
-        assumeTrue(available >= devices, "needs " + devices + " emulated devices, has " + available);
-        assumeFalse(devices > 1 && "0".equals(System.getenv("ANNEAL_CUDA_EMULATOR_PEER")),
-                "the baseline is for the peer-copy all-reduce; without peer access the host-staged one runs");
+        CountedTraining.requireEmulated(devices);
         String label = (graph ? "cuda_graph" : "eager") + ", " + devices + (devices == 1 ? " device" : " devices");
         AnnealConfig cfg = LoadedConfig.parse("sync-calls.yaml", CONFIG, List.of("devices=" + devices,
                 "data.batch_size=" + 32 / devices, "train.cuda_graph=" + graph)).config();
         Datasets data = Datasets.load(cfg.data(), cfg.train().seed());
-        Counter counter = new Counter(devices);
-        List<Backend> backends = new ArrayList<>();
-        long replayed;
-        try {
-            for (int d = 0; d < devices; d++) {
-                backends.add(CudaBackend.open(d, CudaBackend.Gemm.AUTO));
-            }
-            try (Trainer t = new Trainer(cfg, data, backends, new RunDirectory(dir.resolve(graph + "-" + devices)),
-                    counter)) {
-                t.initialize();
-                t.run();
-                replayed = t.replayedSteps();
-            }
-        } finally {
-            backends.forEach(Backend::close);
-        }
-        assertEquals(STEPS + 1, counter.marks.size(), label + ": a count before the run and after each step");
+        CountedTraining run = CountedTraining.run(cfg, data, devices, dir.resolve(graph + "-" + devices));
+        assertEquals(STEPS + 1, run.marks().size(), label + ": a count before the run and after each step");
         if (graph) {
-            assertTrue(replayed >= LAST_STEADY - FIRST_STEADY + 1, label + ": the steps replay graphs");
+            assertTrue(run.replayed() >= LAST_STEADY - FIRST_STEADY + 1, label + ": the steps replay graphs");
         }
         List<EmulatedDriver.SyncCounts> steady = new ArrayList<>();
         for (int step = FIRST_STEADY; step <= LAST_STEADY; step++) {
-            steady.add(counter.marks.get(step).minus(counter.marks.get(step - 1)));
+            steady.add(run.step(step));
         }
         EmulatedDriver.SyncCounts perStep = steady.get(0);
         String report = label + ": " + perStep.describe() + " synchronising calls per steady-state step "
@@ -152,26 +128,6 @@ class SynchronisingCallsTest {
                     gpu.floats(y).base(), 16, gpu.stream()), "cuMemcpyDtoHAsync");
             assertEquals("2 (cuStreamSynchronize 1, async copy through pageable memory 1)",
                     EmulatedDriver.syncCalls(1).minus(before).describe());
-        }
-    }
-
-    /** The emulated driver's counts when the run starts and after each step. */
-    private static final class Counter implements TrainListener {
-        final List<EmulatedDriver.SyncCounts> marks = new ArrayList<>();
-        private final int devices;
-
-        Counter(int devices) {
-            this.devices = devices;
-        }
-
-        @Override
-        public void started(long update, long totalUpdates, long stepsPerEpoch, String description) {
-            marks.add(EmulatedDriver.syncCalls(devices));
-        }
-
-        @Override
-        public void stepped(long update, double loss, double lr, double samplesPerSecond) {
-            marks.add(EmulatedDriver.syncCalls(devices));
         }
     }
 }
