@@ -185,7 +185,7 @@ final class LrFindCommand implements Callable<Integer> {
                         c.stoppedEarly() ? ", stopped early: " + c.stopReason() : ""));
             }
             println(String.format(Locale.ROOT, "anneal: range test took %.1f s", seconds));
-            return LrFindResult.of(test, suggest, curves);
+            return LrFindResult.of(test, suggest, curves, data.validating() ? "val" : "test");
         } finally {
             for (Backend b : choice.backends()) {
                 b.close();

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The files of {@code anneal lr-find}: {@code lr_find.csv} (one row per update: {@code step,lr,loss,smoothed_loss},
- * then {@code test_loss,test_accuracy} when the test evaluated, empty where it did not; with several repeats a
+ * then {@code test_loss,test_accuracy} when the test evaluated, empty where it did not ({@code val_loss,val_accuracy}
+ * when the evaluation ran on the validation set, the names of the training metrics); with several repeats a
  * leading {@code repeat} column), and the JSON summary ({@code suggested_lr}, {@code suggestions},
  * {@code clr_base_lr}, {@code clr_max_lr}, {@code one_cycle_max_lr}, {@code points}, {@code stopped_early}, and
  * with several repeats each value's {@code spread}). Numbers are written with full double precision; a value
@@ -28,7 +29,8 @@ public final class LrFindFiles {
         boolean eval = result.spec().evalEvery() > 0;
         StringBuilder sb = new StringBuilder();
         sb.append(repeats ? "repeat," : "").append("step,lr,loss,smoothed_loss")
-                .append(eval ? ",test_loss,test_accuracy" : "").append('\n');
+                .append(eval ? "," + result.evaluated() + "_loss," + result.evaluated() + "_accuracy" : "")
+                .append('\n');
         for (int r = 0; r < result.curves().size(); r++) {
             for (CurvePoint p : result.curves().get(r).points()) {
                 if (repeats) {

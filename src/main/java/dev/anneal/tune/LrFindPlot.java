@@ -32,7 +32,8 @@ public final class LrFindPlot {
                 plot.line("loss", lr, pts.stream().mapToDouble(CurvePoint::loss).toArray());
                 List<CurvePoint> ev = pts.stream().filter(CurvePoint::evaluated).toList();
                 if (!ev.isEmpty()) {
-                    plot.rightLine("test accuracy (subset)", "accuracy", ev.stream().mapToDouble(CurvePoint::lr)
+                    String set = result.evaluated().equals("val") ? "validation" : "test";
+                    plot.rightLine(set + " accuracy (subset)", "accuracy", ev.stream().mapToDouble(CurvePoint::lr)
                             .toArray(), ev.stream().mapToDouble(CurvePoint::testAccuracy).toArray());
                 }
             }

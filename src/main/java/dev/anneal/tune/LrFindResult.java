@@ -12,19 +12,33 @@ import java.util.Map;
  *
  * @param spec what ran
  * @param suggest the suggestion reported as {@code suggested_lr} (one of {@link Suggestions#NAMES})
+ * @param evaluated the set of the periodic evaluation, named as in the metrics: {@code val} or {@code test}
  */
-public record LrFindResult(RangeTestSpec spec, String suggest, List<Curve> curves, List<Suggestions> perRepeat) {
+public record LrFindResult(RangeTestSpec spec, String suggest, List<Curve> curves, List<Suggestions> perRepeat,
+                           String evaluated) {
     public LrFindResult {
         curves = List.copyOf(curves);
         perRepeat = List.copyOf(perRepeat);
+        if (!evaluated.equals("test") && !evaluated.equals("val")) {
+            throw new IllegalArgumentException("evaluated set " + evaluated + ": test or val");
+        }
     }
 
+    /** A result whose periodic evaluation ran on the test set. */
     public static LrFindResult of(RangeTestSpec spec, String suggest, List<Curve> curves) {
+        return of(spec, suggest, curves, "test");
+    }
+
+    /**
+     * @param evaluated the set the periodic evaluation ran on, named as in the metrics: {@code val} (a
+     *     {@code data.validation_split}) or {@code test}
+     */
+    public static LrFindResult of(RangeTestSpec spec, String suggest, List<Curve> curves, String evaluated) {
         List<Suggestions> s = new ArrayList<>();
         for (Curve c : curves) {
             s.add(Suggestions.of(c, spec.skipStart(), spec.skipEnd()));
         }
-        return new LrFindResult(spec, suggest, curves, s);
+        return new LrFindResult(spec, suggest, curves, s, evaluated);
     }
 
     /** Each value (the four suggestions, the cyclical bounds, the one-cycle peak) over the repeats. */

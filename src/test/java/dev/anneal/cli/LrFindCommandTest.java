@@ -39,6 +39,17 @@ class LrFindCommandTest {
     }
 
     @Test
+    void namesTheEvaluationColumnsAfterTheValidationSetWhenTheConfigHoldsOneOut() throws IOException {
+        Path cfg = config();
+        Path out = dir.resolve("out-val");
+        CliRun r = CliRun.of("lr-find", "--config", cfg.toString(), "--out", out.toString(), "--steps", "20",
+                "--end", "1", "--eval-every", "10", "--set", "data.validation_split=0.2");
+        assertEquals(0, r.status(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("lr_find.csv"));
+        assertEquals("step,lr,loss,smoothed_loss,val_loss,val_accuracy", csv.get(0));
+    }
+
+    @Test
     void writesTheCurveThePlotTheJsonAndAConfigThatChecks() throws IOException {
         Path cfg = config();
         Path out = dir.resolve("out");
