@@ -24,6 +24,9 @@ public final class ModelPlan {
     private final List<NamedTensor> tensors;
     private final long parameters;
     private final long stateSize;
+    /** By module index: where each layer's parameters start in the flat buffer, and its running statistics. */
+    private final long[] parameterOffsets;
+    private final long[] stateOffsets;
 
     private ModelPlan(List<PlannedLayer> layers, int[] input, int classes) {
         this.layers = List.copyOf(layers);
@@ -32,7 +35,11 @@ public final class ModelPlan {
         List<NamedTensor> all = new ArrayList<>();
         long p = 0;
         long s = 0;
+        this.parameterOffsets = new long[layers.size()];
+        this.stateOffsets = new long[layers.size()];
         for (PlannedLayer l : layers) {
+            parameterOffsets[l.index()] = p;
+            stateOffsets[l.index()] = s;
             for (NamedTensor t : tensorsOf(l, p, s)) {
                 all.add(t);
                 if (t.kind() == NamedTensor.Kind.PARAMETER) {
@@ -279,6 +286,16 @@ public final class ModelPlan {
     /** Trainable parameters: the length of the flat parameter (and gradient) buffer. */
     public long parameters() {
         return parameters;
+    }
+
+    /** Where layer {@code l}'s parameters (weight, then bias) start in the flat parameter and gradient buffers. */
+    public long parameterOffset(PlannedLayer l) {
+        return parameterOffsets[l.index()];
+    }
+
+    /** Where layer {@code l}'s running statistics (mean, then variance) start in the state buffer. */
+    public long stateOffset(PlannedLayer l) {
+        return stateOffsets[l.index()];
     }
 
     /** Floats of the state buffer: batch norm's running means and variances. */

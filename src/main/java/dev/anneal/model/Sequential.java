@@ -71,13 +71,12 @@ public final class Sequential implements AutoCloseable {
             nhwc = in.length == 3 && in[0] > 1 ? track(made, backend.allocate((long) chunk * ModelPlan.size(in)))
                     : null;
             ModelBuffers m = new ModelBuffers(backend, params, grads, state, counter, dropoutSeed, replica, chunk);
-            long[] offsets = offsets();
             boolean first = true;
             for (PlannedLayer p : plan.layers()) {
                 if (p.absorbed()) {
                     continue;
                 }
-                Layer l = layer(p, m, offsets[p.index()], !first);
+                Layer l = layer(p, m, plan.parameterOffset(p), !first);
                 layers.add(l);
                 made.add(l);
                 first = false;
@@ -113,19 +112,6 @@ public final class Sequential implements AutoCloseable {
         return t;
     }
 
-    /** Each layer's first parameter offset, by module index (its state offset for batch norm, see {@link #layer}). */
-    private long[] offsets() {
-        long[] out = new long[plan.layers().size()];
-        java.util.Arrays.fill(out, -1);
-        for (NamedTensor t : plan.tensors()) {
-            int index = Integer.parseInt(t.name().substring(0, t.name().indexOf('.')));
-            if (t.kind() == NamedTensor.Kind.PARAMETER && out[index] < 0) {
-                out[index] = t.offset();
-            }
-        }
-        return out;
-    }
-
     private Layer layer(PlannedLayer p, ModelBuffers m, long weight, boolean inputGradient) {
         LayerSpec s = p.spec();
         if (s instanceof LayerSpec.Linear) {
@@ -141,9 +127,7 @@ public final class Sequential implements AutoCloseable {
             return new AvgPool2dLayer(p, m, inputGradient);
         }
         if (s instanceof LayerSpec.BatchNorm1d || s instanceof LayerSpec.BatchNorm2d) {
-            long stateOffset = plan.tensors().stream().filter(t -> t.name().equals(p.index() + ".running_mean"))
-                    .findFirst().orElseThrow().offset();
-            BatchNormLayer b = new BatchNormLayer(p, m, weight, stateOffset);
+            BatchNormLayer b = new BatchNormLayer(p, m, weight, plan.stateOffset(p));
             norms.add(b);
             return b;
         }
