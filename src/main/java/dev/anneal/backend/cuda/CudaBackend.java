@@ -106,17 +106,12 @@ public final class CudaBackend implements Backend {
 
     private CudaFloats batchNormScratch;
 
+    /** Scratch buffers that grow to the largest need seen ({@link #atLeast}). */
     private final CudaPlanner.Scratch scratch = new CudaPlanner.Scratch() {
-        /**
-         * Grows to the largest need seen. An outgrown buffer is not freed before close (it stays in {@link #live}):
-         * a step captured into a graph before an evaluation of more rows grew it still points at it.
-         */
         @Override
         public Span rowStats(int rows) {
             long need = 2L * rows;
-            if (rowStats.capacity() < need) {
-                rowStats = newFloats(Math.max(need, 2 * rowStats.capacity()));
-            }
+            rowStats = atLeast(rowStats, need);
             return rowStats.span("row_stats", 0, need);
         }
 
@@ -125,20 +120,24 @@ public final class CudaBackend implements Backend {
             return normPartialsSpan;
         }
 
-        /**
-         * Grows to the largest need seen; an outgrown buffer is not freed before close, so a captured graph that
-         * points at it stays valid.
-         */
         @Override
         public Span batchNorm(long doubles) {
-            long floats = 2 * doubles;
-            if (batchNormScratch == null || batchNormScratch.capacity() < floats) {
-                long old = batchNormScratch == null ? 0 : batchNormScratch.capacity();
-                batchNormScratch = newFloats(Math.max(floats, 2 * old));
-            }
+            batchNormScratch = atLeast(batchNormScratch, 2 * doubles);
             return new Span("batch_norm_scratch", batchNormScratch.base(), 0, doubles, "doubles");
         }
     };
+
+    /**
+     * {@code current} when it holds {@code need} floats, else a new buffer of at least {@code need} and twice the
+     * old size. The outgrown buffer is not freed before close (it stays in {@link #live}): a step captured into a
+     * graph before the growth (an evaluation of more rows, say) still points at it.
+     */
+    private CudaFloats atLeast(CudaFloats current, long need) {
+        if (current != null && current.capacity() >= need) {
+            return current;
+        }
+        return newFloats(Math.max(need, current == null ? 0 : 2 * current.capacity()));
+    }
     /** Every op of a layer family: checked and planned on the host, then queued on the stream. */
     private final OpQueue queue = plan -> {
         enter();
