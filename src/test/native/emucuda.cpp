@@ -10,6 +10,7 @@
 #include <ucontext.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdarg>
 #include <cstdint>
@@ -127,7 +128,14 @@ struct Alloc {
     size_t size;
     unsigned char* raw;
     Context* ctx;
-    uint64_t peer_stream = 0, peer_seq = 0;  // the last peer copy into it: stream id, its op count (end of file)
+    // Cross-stream ordering (end of file): the byte ranges operations on streams used, not yet known complete.
+    struct Use {
+        uint64_t stream, seq;  // the stream's id and its op count at the use
+        CUdeviceptr lo, hi;    // [lo, hi)
+        bool write;
+        const char* what;
+    };
+    mutable std::vector<Use> uses;
 };
 std::map<CUdeviceptr, Alloc> live;
 std::map<CUdeviceptr, Alloc> freed;  // quarantined: not reused, so a stale pointer stays detectable
@@ -291,7 +299,9 @@ void order_op(Stream* s);
 void order_record(Event* e, Stream* s);
 void order_host_waits(Stream* s, Event* e);
 void peer_forget(Context* c);
-CUresult order_use(void* stream, const Alloc* a, bool kernel, const char* what, int param);
+enum Access { READ, WRITE, KERNEL };  // a kernel's pointer parameters count as read and written
+CUresult order_access(void* stream, const Alloc* a, Access access, const char* what, int param, CUdeviceptr lo,
+                      size_t n);
 
 // ---- the fiber scheduler of threaded kernels -------------------------------------------------------------------
 
@@ -941,6 +951,7 @@ CUresult memset_now(CUdeviceptr d, unsigned v, size_t n, void* s) {
     if (d % 4 != 0) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemsetD32: 0x%llx is not 4-byte aligned", d);
     std::string bad = check_range(d, 4 * n, "cuMemsetD32");
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
+    if (CUresult r = order_access(s, find_in(live, d), WRITE, "cuMemsetD32", -1, d, 4 * n)) return r;
     unsigned* q = (unsigned*)d;
     for (size_t i = 0; i < n; i++) q[i] = v;
     return CUDA_SUCCESS;
@@ -965,6 +976,7 @@ CUresult htod_now(CUdeviceptr d, const void* h, size_t n, void* s) {
     if (h == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyHtoD: null host pointer");
     std::string bad = check_range(d, n, "cuMemcpyHtoD destination");
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
+    if (CUresult r = order_access(s, find_in(live, d), WRITE, "cuMemcpyHtoD destination", -1, d, n)) return r;
     memcpy((void*)d, h, n);
     return CUDA_SUCCESS;
 }
@@ -988,7 +1000,7 @@ CUresult dtoh_now(void* h, CUdeviceptr d, size_t n, void* s) {
     if (h == nullptr) return fail(CUDA_ERROR_INVALID_VALUE, "cuMemcpyDtoH: null host pointer");
     std::string bad = check_range(d, n, "cuMemcpyDtoH source");
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
-    if (CUresult r = order_use(s, find_in(live, d), false, "cuMemcpyDtoH source", -1)) return r;
+    if (CUresult r = order_access(s, find_in(live, d), READ, "cuMemcpyDtoH source", -1, d, n)) return r;
     memcpy(h, (const void*)d, n);
     return CUDA_SUCCESS;
 }
@@ -1010,6 +1022,8 @@ CUresult dtod_now(CUdeviceptr d, CUdeviceptr src, size_t n, void* s) {
     std::string bad = check_range(d, n, "cuMemcpyDtoD destination");
     if (bad.empty()) bad = check_range(src, n, "cuMemcpyDtoD source");
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
+    if (CUresult r = order_access(s, find_in(live, src), READ, "cuMemcpyDtoD source", -1, src, n)) return r;
+    if (CUresult r = order_access(s, find_in(live, d), WRITE, "cuMemcpyDtoD destination", -1, d, n)) return r;
     memmove((void*)d, (const void*)src, n);
     return CUDA_SUCCESS;
 }
@@ -1197,7 +1211,7 @@ CUresult launch_now(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
         if (!bad.empty())
             return fail(CUDA_ERROR_ILLEGAL_ADDRESS, "cuLaunchKernel %s: parameter %d%s", k.name, i, bad.c_str());
         used.push_back(find_in(live, p));
-        if (CUresult r = order_use(s, used.back(), true, k.name, i)) return r;
+        if (CUresult r = order_access(s, used.back(), KERNEL, k.name, i, p, 0)) return r;
     }
     if (!run_kernels()) return CUDA_SUCCESS;
     in_launch = true;
@@ -1337,9 +1351,11 @@ EXPORT CUresult cuGraphDestroy(void* graph) {
 // emulation keeps vector clocks and rejects what would be a race on a GPU. Each stream counts its operations
 // (CHECK_STREAM); an event records its stream's clock; cuStreamWaitEvent merges that clock into the waiting stream
 // and a host synchronisation into host_clock. A peer copy on stream S touching memory of another context must be
-// ordered after every operation queued so far on that context's streams; memory written by a peer copy must not be
-// used by a kernel or a copy on another stream not ordered after that copy. Both fail with
-// CUDA_ERROR_ILLEGAL_STATE. Peer access is possible between distinct devices unless ANNEAL_CUDA_EMULATOR_PEER=0;
+// ordered after every operation queued so far on that context's streams. Every copy, memset and kernel records the
+// byte ranges it reads or writes (a kernel: from each pointer parameter to the end of its allocation, read and
+// written); memory an operation on one stream wrote must not be used, and memory it read must not be written, by an
+// operation on another stream not ordered after it (the copy stream of uploads, the all-reduce's peer copies).
+// Both fail with CUDA_ERROR_ILLEGAL_STATE. Peer access is possible between distinct devices unless ANNEAL_CUDA_EMULATOR_PEER=0;
 // a kernel on device A given a pointer into device B's memory is an illegal address unless A enabled access to B.
 
 namespace {
@@ -1407,20 +1423,54 @@ void peer_forget(Context* c) {
     }
 }
 
-CUresult order_use(void* stream, const Alloc* a, bool kernel, const char* what, int param) {
+// What an operation named `what` (the access's label in order_access) is, for the message of a later race.
+const char* operation(Access access, const char* what) {
+    if (access == KERNEL) return "a kernel";
+    if (strncmp(what, "cuMemcpyHtoD", 12) == 0) return "a host-to-device copy";
+    if (strncmp(what, "cuMemcpyDtoD", 12) == 0) return "a device-to-device copy";
+    if (strncmp(what, "cuMemcpyDtoH", 12) == 0) return "a device-to-host copy";
+    if (strncmp(what, "cuMemset", 8) == 0) return "a memset";
+    return what;
+}
+
+// Checks an access to [lo, lo + n) of allocation a by an operation on `stream` against the uses of overlapping
+// bytes by operations on other streams that this stream is not ordered after: reading or writing what such an
+// operation wrote, or writing what it read, is a race on a GPU. n == 0 means from lo to the end of the allocation
+// (a kernel's pointer parameter: its extent is unknown, and it may read and write). Then records the use, dropping
+// uses every stream is ordered after (the host waited for them) and those of this stream it covers.
+CUresult order_access(void* stream, const Alloc* a, Access access, const char* what, int param, CUdeviceptr lo,
+                      size_t n) {
     if (a == nullptr) return CUDA_SUCCESS;
-    if (kernel && a->ctx != current && !peer_on.count({current, a->ctx}))
+    if (access == KERNEL && a->ctx != current && !peer_on.count({current, a->ctx}))
         return fail(CUDA_ERROR_ILLEGAL_ADDRESS,
                     "%s: parameter %d points into memory of device %d, but peer access from device %d to it is not "
                     "enabled (cuCtxEnablePeerAccess)", what, param, a->ctx->device, current->device);
     Stream* s = (Stream*)stream;
-    if (s != nullptr && a->peer_stream != 0 && seen_by(s, a->peer_stream) < a->peer_seq) {
-        std::string where = param >= 0 ? std::string(" parameter ") + std::to_string(param) : std::string();
-        return fail(CUDA_ERROR_ILLEGAL_STATE,
-                    "%s%s: device %d memory written by a peer copy on another stream is used before this stream "
-                    "waits for it (cuEventRecord there, cuStreamWaitEvent here): a race on a GPU", what,
-                    where.c_str(), a->ctx->device);
+    if (s == nullptr) return CUDA_SUCCESS;
+    CUdeviceptr hi = n == 0 ? a->base + a->size : lo + n;
+    bool write = access != READ;
+    std::string where = param >= 0 ? std::string(" parameter ") + std::to_string(param) : std::string();
+    for (const Alloc::Use& u : a->uses) {
+        if (u.hi <= lo || hi <= u.lo || seen_by(s, u.stream) >= u.seq) continue;
+        if (u.write)
+            return fail(CUDA_ERROR_ILLEGAL_STATE,
+                        "%s%s: device %d memory written by %s on another stream is used before this stream "
+                        "waits for it (cuEventRecord there, cuStreamWaitEvent here): a race on a GPU", what,
+                        where.c_str(), a->ctx->device, u.what);
+        if (write)
+            return fail(CUDA_ERROR_ILLEGAL_STATE,
+                        "%s%s: device %d memory is overwritten while %s on another stream may still read it "
+                        "(cuEventRecord there, cuStreamWaitEvent here): a race on a GPU", what, where.c_str(),
+                        a->ctx->device, u.what);
     }
+    auto done = [&](const Alloc::Use& u) {
+        auto h = host_clock.find(u.stream);
+        bool waited = h != host_clock.end() && h->second >= u.seq;
+        bool covered = u.stream == s->id && lo <= u.lo && u.hi <= hi && (write || !u.write);
+        return waited || covered;
+    };
+    a->uses.erase(std::remove_if(a->uses.begin(), a->uses.end(), done), a->uses.end());
+    a->uses.push_back({s->id, s->clock[s->id], lo, hi, write, operation(access, what)});
     return CUDA_SUCCESS;
 }
 }  // namespace
@@ -1506,13 +1556,10 @@ CUresult peer_copy(const char* call, CUdeviceptr dst, void* dst_ctx, CUdeviceptr
                             "here): a race on a GPU", call, c == sc ? "reads" : "writes", c->device, c->device,
                             (unsigned long long)(t->clock[t->id] - seen_by(s, t->id)));
         }
-        if (CUresult r = order_use(s, sa, false, call, -1)) return r;
+        if (CUresult r = order_access(s, sa, READ, call, -1, src, n)) return r;
+        if (CUresult r = order_access(s, da, WRITE, "a peer copy", -1, dst, n)) return r;
     }
     memmove((void*)dst, (const void*)src, n);
-    if (s != nullptr) {
-        da->peer_stream = s->id;
-        da->peer_seq = s->clock[s->id];
-    }
     return CUDA_SUCCESS;
 }
 

@@ -33,7 +33,8 @@ import jcuda.driver.JCudaDriver;
 /**
  * The CUDA backend: the {@link Backend} ops on one NVIDIA GPU through JCuda's driver API. The device's primary
  * context (made current on the calling thread by each op), one stream on which every copy and kernel is queued
- * in order, the kernels' PTX modules loaded once ({@link CudaModules}), pinned staging memory for transfers
+ * in order, the kernels' PTX modules loaded once ({@link CudaModules}), pinned staging memory for transfers with a
+ * copy stream on which a large upload (the next step's batch) overlaps the kernels queued before it
  * ({@link Staging}), cuBLAS for SGEMM where it loads ({@link Cublas}), else Anneal's SGEMM kernels.
  *
  * <p>Launches are cheap on the host: each kernel's argument block is packed once and reused
@@ -264,6 +265,11 @@ public final class CudaBackend implements Backend {
     /** {@code x} as this backend's device floats; throws for another backend's buffer (multi-device code). */
     CudaFloats floats(FloatArray x) {
         return planner.floats(x);
+    }
+
+    /** Bytes uploaded through the copy stream so far ({@link Staging}), for tests. */
+    long overlappedUploadBytes() {
+        return staging.overlappedBytes();
     }
 
     /** Makes this backend's context current on the calling thread (throws after close). */

@@ -18,9 +18,10 @@ import java.util.List;
  * A training run on {@code devices} emulated CUDA devices with the emulated driver's count of synchronising calls
  * ({@link EmulatedDriver#syncCalls}) taken when the run starts and after each step ({@code marks}, so step
  * {@code s} made {@code marks[s] - marks[s - 1]}) and once more after the run ({@code afterRun}), and the number
- * of steps replayed as CUDA graphs.
+ * of steps replayed as CUDA graphs, and the bytes the devices' uploads carried on their copy streams.
  */
-record CountedTraining(List<EmulatedDriver.SyncCounts> marks, long replayed, EmulatedDriver.SyncCounts afterRun) {
+record CountedTraining(List<EmulatedDriver.SyncCounts> marks, long replayed, EmulatedDriver.SyncCounts afterRun,
+                       long overlappedUploadBytes) {
     /**
      * Skips the test unless it runs against the emulated driver with {@code devices} devices, and with peer access
      * for two or more: the counts are those of the peer-copy all-reduce (without peer access the host-staged one
@@ -56,7 +57,12 @@ record CountedTraining(List<EmulatedDriver.SyncCounts> marks, long replayed, Emu
             try (Trainer t = new Trainer(cfg, data, backends, new RunDirectory(runDir), counter)) {
                 t.initialize();
                 t.run();
-                return new CountedTraining(marks, t.replayedSteps(), EmulatedDriver.syncCalls(devices));
+                EmulatedDriver.SyncCounts after = EmulatedDriver.syncCalls(devices);
+                long overlapped = 0;
+                for (Backend b : backends) {
+                    overlapped += ((CudaBackend) b).overlappedUploadBytes();
+                }
+                return new CountedTraining(marks, t.replayedSteps(), after, overlapped);
             }
         } finally {
             backends.forEach(Backend::close);

@@ -38,20 +38,26 @@ class SynchronisingCallsTest {
     // the next step runs, by polling an event (cuEventQuery, which never blocks the stream); the next step's
     // scalars are written for both outcomes of the step before and the device picks the right row
     // (finalize_step_scalars), so the host never waits for a step to finish before queuing the next. Uploads go
-    // through pinned staging, and the peer all-reduce orders the devices with events. Before this, every step read
+    // through pinned staging (the input batches on a copy stream, ordered by events), and the peer all-reduce
+    // orders the devices with events. Before this, every step read
     // its statistics back with a stream synchronisation (1 per replica; 2 earlier still).
     static final int EAGER_ONE_DEVICE = 0;
     static final int GRAPH_ONE_DEVICE = 0;
     static final int EAGER_TWO_DEVICES = 0;
     static final int GRAPH_TWO_DEVICES = 0;
 
+    /**
+     * Features per sample: enough that each device's input batch (16 or 32 rows) reaches
+     * {@link Staging#OVERLAP_MIN_BYTES} and is uploaded through the copy stream.
+     */
+    private static final int FEATURES = 1100;
     private static final String CONFIG = """
             optimizer: {type: adam, lr: 0.005}
             schedule: {type: cosine, t_max: 40, warmup: {steps: 4, start_factor: 0.2}}
             model: {hidden: [32], activation: relu, init: kaiming}
-            data: {dataset: synthetic, train_samples: 320, test_samples: 64, features: 17, classes: 3, batch_size: 32}
+            data: {dataset: synthetic, train_samples: 320, test_samples: 64, features: %d, classes: 3, batch_size: 32}
             train: {epochs: 1, seed: 4, clip_grad_norm: 1.0}
-            """;
+            """.formatted(FEATURES);
     /** Steps per epoch: 320 samples in global batches of 32. */
     private static final int STEPS = 10;
     /**
@@ -83,6 +89,9 @@ class SynchronisingCallsTest {
         if (graph) {
             assertTrue(run.replayed() >= LAST_STEADY - FIRST_STEADY + 1, label + ": the steps replay graphs");
         }
+        long inputBytes = 4L * STEPS * 32 * FEATURES;
+        assertTrue(run.overlappedUploadBytes() >= inputBytes, label + ": " + run.overlappedUploadBytes()
+                + " bytes went through the copy streams, fewer than the steps' input batches (" + inputBytes + ")");
         List<EmulatedDriver.SyncCounts> steady = new ArrayList<>();
         for (int step = FIRST_STEADY; step <= LAST_STEADY; step++) {
             steady.add(run.step(step));
