@@ -33,3 +33,5 @@ if ! mvn -B -ntp -f "$root/pom.xml" -DskipTests package 2>&1 | sed 's/\x1b\[0m//
   exit 1
 fi
 echo "anneal: built target/anneal.jar in $((SECONDS - start)) s" >&2
+# The MPI shim for multi-process training, where mpicc is installed (one line saying so where it is not).
+"$root/scripts/build-mpi.sh" "$root/target"
