@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run). Needs nothing beforehand on Debian: installs what is missing (a JDK 17,
-# Maven, g++ for the emulated CUDA driver, OpenBLAS, fonts), then
+# Maven, g++ for the emulated CUDA driver, Open MPI for the multi-process tests, OpenBLAS, fonts), then
 #   1. compares the committed PTX (cuda-kernels/ptx/) with what nvcc makes of cuda-kernels/*.cu, where nvcc is
 #      installed (always under CI),
 #   2. runs the CUDA backend's GPU tests against the host emulation of the driver (scripts/test-cuda-emulated.sh),
@@ -8,7 +8,7 @@
 #   4. checks that the packed jar loads every kernel on the emulated driver, as on a user's GPU without nvcc.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/install-deps.sh" g++
+"$root/scripts/install-deps.sh" g++ openmpi-bin libopenmpi-dev
 cd "$root"
 start=$SECONDS
 

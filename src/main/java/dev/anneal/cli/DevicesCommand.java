@@ -7,6 +7,7 @@ import dev.anneal.backend.cuda.CudaDevice;
 import dev.anneal.backend.cuda.CudaException;
 import dev.anneal.backend.cuda.CudaStatus;
 import dev.anneal.backend.cuda.CudaUnavailable;
+import dev.anneal.distributed.MpiShim;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
  * {@code anneal devices}: the CUDA driver, the kernels' PTX version, whether cuBLAS loaded, that cuDNN is not used
  * ({@link #CUDNN}), every GPU (name, compute capability, memory) with whether Anneal can run on it, the CPU, and a
  * last line saying whether CUDA is on or, where it is off, why. Where CUDA is usable each device is opened once, so
- * "ready" means the driver accepted the kernels. Exits 0 either way: this is a report, not a check.
+ * "ready" means the driver accepted the kernels, whether the MPI shim for multi-process runs loaded, and why not.
+ * Exits 0 either way: this is a report, not a check.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = "List the CUDA devices and say whether Anneal can use them (and why not).")
@@ -51,6 +53,10 @@ final class DevicesCommand implements Callable<Integer> {
             out.println(d.id() + ": " + d.describe() + "; " + state);
         }
         out.println("cpu: SGEMM " + CpuGemm.implementation() + ", " + CpuParallel.threads() + " threads");
+        MpiShim.Status mpi = MpiShim.load();
+        out.println("MPI: " + (mpi.loaded() ? "shim loaded (" + mpi.version().orElse("?").lines().findFirst()
+                .orElse("?").trim() + "): mpirun -np N anneal train runs one model over N processes"
+                : "not available: " + mpi.reason() + " (anneal train runs in one process)"));
         out.println(firstProblem == null ? "CUDA: on (device: auto runs on cuda:0)"
                 : "CUDA: off: " + firstProblem + " (device: auto runs on the CPU)");
         out.flush();

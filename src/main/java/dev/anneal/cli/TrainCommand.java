@@ -11,6 +11,7 @@ import dev.anneal.data.Datasets;
 import dev.anneal.io.AtomicFiles;
 import dev.anneal.spec.BadInput;
 import dev.anneal.io.IoProblems;
+import dev.anneal.parallel.ProcessGroup;
 import dev.anneal.train.Checkpoints;
 import dev.anneal.train.EvalMetrics;
 import dev.anneal.train.NewRunDirectory;
@@ -60,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         try {
             return resume != null ? resumeRun() : newRun();
         } catch (IOException e) {
@@ -74,25 +75,33 @@ final class TrainCommand implements Callable<Integer> {
      * A new run: the config is validated and the run directory claimed before anything else; a run that fails
      * before its first checkpoint leaves no directory behind ({@link NewRunDirectory#abandon}).
      */
-    private int newRun() throws IOException {
+    private int newRun() throws Exception {
         Path file = config != null ? config : defaultConfig();
         LoadedConfig loaded = LoadedConfig.load(file, overrides.assignments());
-        NewRunDirectory claimed = NewRunDirectory.claim(runDir != null ? runDir : defaultRunDir(file));
-        boolean done = false;
-        try {
-            RunDirectory run = new RunDirectory(claimed.path());
-            AnnealConfig cfg = loaded.config();
-            train(cfg, run, trainer -> {
-                run.writeConfig(ResolvedConfig.toYaml(cfg));
-                trainer.initialize();
-            });
-            done = true;
-        } finally {
-            if (!done) {
-                claimed.abandon();
-            }
+        AnnealConfig cfg = loaded.config();
+        try (RunProcesses processes = RunProcesses.join(cfg)) {
+            return processes.run(() -> {
+                Path dir = runDir != null ? runDir : defaultRunDir(file);
+                boolean writes = processes.group().writes();
+                NewRunDirectory claimed = writes ? NewRunDirectory.claim(dir) : null;
+                boolean done = false;
+                try {
+                    RunDirectory run = new RunDirectory(processes.agree(writes ? claimed.path() : dir));
+                    train(cfg, run, processes, trainer -> {
+                        if (writes) {
+                            run.writeConfig(ResolvedConfig.toYaml(cfg));
+                        }
+                        trainer.initialize();
+                    });
+                    done = true;
+                } finally {
+                    if (!done && claimed != null) {
+                        claimed.abandon();
+                    }
+                }
+                return 0;
+            }, spec.commandLine().getErr());
         }
-        return 0;
     }
 
     /**
@@ -100,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
      * whole and checked against the model, optimizer and data position) are all validated before anything is
      * written; {@code config.yaml} is rewritten only when an override changed it.
      */
-    private int resumeRun() throws IOException {
+    private int resumeRun() throws Exception {
         if (config != null || runDir != null) {
             throw new BadInput("--resume DIR continues the run in DIR with DIR/config.yaml; drop --config and "
                     + "--run-dir");
@@ -129,13 +138,17 @@ final class TrainCommand implements Callable<Integer> {
                 + "--config " + run.configFile() + " and another --run-dir"));
         String yaml = ResolvedConfig.toYaml(cfg);
         boolean changed = !yaml.equals(ResolvedConfig.toYaml(saved));
-        train(cfg, run, trainer -> {
-            trainer.resumeFrom(checkpoint);
-            if (changed) {
-                run.writeConfig(yaml);
-            }
-        });
-        return 0;
+        try (RunProcesses processes = RunProcesses.join(cfg)) {
+            return processes.run(() -> {
+                train(cfg, run, processes, trainer -> {
+                    trainer.resumeFrom(checkpoint);
+                    if (changed && processes.group().writes()) {
+                        run.writeConfig(yaml);
+                    }
+                });
+                return 0;
+            }, spec.commandLine().getErr());
+        }
     }
 
     /** What happens between building the trainer and running it: initialise or restore, write the config. */
@@ -144,8 +157,9 @@ final class TrainCommand implements Callable<Integer> {
         void prepare(Trainer trainer) throws IOException;
     }
 
-    private void train(AnnealConfig cfg, RunDirectory run, Start start) throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+    private void train(AnnealConfig cfg, RunDirectory run, RunProcesses processes, Start start) throws IOException {
+        PrintWriter out = processes.output(spec.commandLine().getOut());
+        ProcessGroup group = processes.group();
         DataTransform.Loaded loaded = DataTransform.load(cfg.data(), cfg.train().seed());
         Datasets data = loaded.data();
         // The config's sizes were checked against an assumed shape; now the data's real one is known.
@@ -155,7 +169,9 @@ final class TrainCommand implements Callable<Integer> {
                     throw new BadInput(e.key() + " " + e.problem() + " (with " + data.description() + ")");
                 });
         if (resume == null) {
-            AtomicFiles.write(run.dataFile(), loaded.transform().toJson());
+            if (group.writes()) {
+                AtomicFiles.write(run.dataFile(), loaded.transform().toJson());
+            }
         } else if (Files.isRegularFile(run.dataFile())) {
             // A resumed run keeps its data.json (a run from an earlier anneal goes on without one), and trains on
             // data that maps as the run's did: new data with other statistics or classes would change the model's
@@ -165,10 +181,16 @@ final class TrainCommand implements Callable<Integer> {
                         + " was trained on (data.path, data.test_path), or train a new run on this data");
             });
         }
-        try (Backends backends = backendsFor(cfg, out);
+        try (Backends backends = backendsFor(cfg, processes.localRank(), out);
              Trainer trainer = new Trainer(cfg, data, backends.list(), run,
-                     new ProgressReporter(out, System.console() != null))) {
-            note(cfg, backends.list(), trainer, out);
+                     new ProgressReporter(out, System.console() != null && group.writes()), group)) {
+            if (group.size() > 1) {
+                out.println("anneal: " + group.describe());
+            }
+            if (!processes.note().isEmpty()) {
+                out.println("anneal: " + processes.note());
+            }
+            note(cfg.acrossProcesses(group.size()), backends.list(), trainer, out);
             out.println("anneal: model for samples " + java.util.Arrays.toString(data.train().shape()) + ":");
             trainer.model().plan().summary().lines().forEach(l -> out.println("  " + l));
             start.prepare(trainer);
@@ -213,8 +235,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static Backends backendsFor(AnnealConfig cfg, PrintWriter out) {
-        DeviceChoice.Choices choice = DeviceChoice.openAll(cfg.device(), cfg.devices());
+    private static Backends backendsFor(AnnealConfig cfg, int localRank, PrintWriter out) {
+        DeviceChoice.Choices choice = DeviceChoice.openAll(cfg.device(), cfg.devices(), localRank);
         out.println("anneal: device " + choice.note());
         return new Backends(choice.backends());
     }
@@ -222,7 +244,7 @@ final class TrainCommand implements Callable<Integer> {
     /** What runs where, beyond the device line: replicas and their all-reduce, graphs, what is ignored. */
     private static void note(AnnealConfig cfg, List<Backend> backends, Trainer trainer, PrintWriter out) {
         boolean capture = backends.stream().allMatch(Backend::capturesGraphs);
-        if (backends.size() > 1 || cfg.train().graphs(capture)) {
+        if (cfg.devices() > 1 || cfg.train().graphs(capture)) {
             out.println("anneal: " + trainer.parallelism());
         }
         for (String line : dev.anneal.config.ParallelSummary.lines(cfg)) {

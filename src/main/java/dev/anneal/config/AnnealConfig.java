@@ -143,6 +143,25 @@ public record AnnealConfig(OptimizerSpec optimizer, ScheduleConfig schedule, Mod
         return new AnnealConfig(optimizer, schedule, model, data, train, d, n, lrScaling);
     }
 
+    /**
+     * The whole job when {@code processes} processes each run this config's {@code devices} replicas: the same
+     * config on {@code devices x processes} replicas, so that {@link #globalBatch}, {@link #effectiveLr} and
+     * {@link #effectiveSchedule} count every replica of every process. {@code device} is left out (it names this
+     * process's devices only). This config itself for one process.
+     *
+     * @throws SpecException with the full key path when the config is not valid on that many replicas
+     */
+    public AnnealConfig acrossProcesses(int processes) {
+        if (processes == 1) {
+            return this;
+        }
+        if (processes < 1) {
+            throw new IllegalArgumentException("processes must be >= 1, got " + processes);
+        }
+        return new AnnealConfig(optimizer, schedule, model, data, train, "auto",
+                Math.multiplyExact(devices, processes), lrScaling);
+    }
+
     /** Which keys of {@code spec} hold absolute rates that a base-rate factor would not reach, or null. */
     private static String absoluteRates(ScheduleSpec spec, String path) {
         String type = ScheduleTypes.nameOf(spec);

@@ -133,7 +133,7 @@ public final class ConfigBinder {
     private static TrainSpec withPlateauMetric(TrainSpec t, String metric) {
         return new TrainSpec(t.epochs(), t.accumulationSteps(), t.clipGradNorm(), t.maxSkippedSteps(), metric,
                 t.checkpointEvery(), t.keepCheckpoints(), t.seed(), t.cudaGraph(), t.checkReplicasEvery(), t.keepBest(),
-                t.bestMetric(), t.earlyStopping());
+                t.bestMetric(), t.earlyStopping(), t.collectiveTimeout());
     }
 
     private LrScaling bindLrScaling(ObjectNode node) {

@@ -53,6 +53,15 @@ public interface AllReduce extends AutoCloseable {
         return AllReduces.create(backends, true);
     }
 
+    /**
+     * The all-reduce of this process's {@code backends} in a run over the processes of {@code group}: over every
+     * replica of every rank in global replica order ({@link CrossProcessAllReduce}) when there are several
+     * processes, else {@link #create(List)}.
+     */
+    static AllReduce create(List<Backend> backends, ProcessGroup group) {
+        return group.size() == 1 ? create(backends) : new CrossProcessAllReduce(backends, group);
+    }
+
     /** Frees what the all-reduce holds (device scratch, events); the backends stay open. */
     @Override
     void close();

@@ -54,6 +54,27 @@ public final class ReplicaCheck {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * A 64-bit checksum of the raw bits of {@code buffer[offset, offset+n)} (FNV-1a over each float's
+     * {@link Float#floatToRawIntBits}, then a final mix): equal buffers give equal sums; the processes of a run
+     * compare these instead of sending their parameters.
+     */
+    public static long checksum(Backend backend, FloatArray buffer, long offset, long n) {
+        int chunk = (int) Math.min(n, CHUNK);
+        float[] host = new float[Math.max(chunk, 1)];
+        long h = 0xcbf29ce484222325L;
+        for (long done = 0; done < n; done += chunk) {
+            int count = (int) Math.min(chunk, n - done);
+            backend.download(buffer, offset + done, host, 0, count);
+            for (int i = 0; i < count; i++) {
+                h = (h ^ Float.floatToRawIntBits(host[i])) * 0x100000001b3L;
+            }
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        return h ^ (h >>> 33);
+    }
+
     private static int firstMismatch(float[] a, float[] b, int count) {
         for (int i = 0; i < count; i++) {
             if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {

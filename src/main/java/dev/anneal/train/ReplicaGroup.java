@@ -8,6 +8,7 @@ import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
 import dev.anneal.model.ModelPlan;
 import dev.anneal.parallel.AllReduce;
+import dev.anneal.parallel.ProcessGroup;
 import dev.anneal.parallel.ReplicaCheck;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,10 @@ public final class ReplicaGroup implements AutoCloseable {
 
     private final List<Replica> replicas = new ArrayList<>();
     private final List<Backend> backends;
+    private final ProcessGroup group;
+    /** Replicas over every process, and the global index of this process's first. */
+    private final int totalReplicas;
+    private final int firstReplica;
     private final AllReduce allReduce;
     private final ExecutorService pool;
     private final int batch;
@@ -89,10 +94,24 @@ public final class ReplicaGroup implements AutoCloseable {
      */
     public ReplicaGroup(List<Backend> backends, AnnealConfig config, int[] sampleShape, int classes, long evalRows,
                         boolean prefetch) {
+        this(backends, config, sampleShape, classes, evalRows, prefetch, ProcessGroup.SINGLE);
+    }
+
+    /**
+     * The same, as this process's share of a run over the processes of {@code group}: every rank holds
+     * {@code backends.size()} replicas, rank {@code k}'s replica {@code l} being replica {@code k L + l} of
+     * {@code W L}, which fixes its shard of each global micro-batch, its dropout streams and its place in the
+     * gradient sum.
+     */
+    public ReplicaGroup(List<Backend> backends, AnnealConfig config, int[] sampleShape, int classes, long evalRows,
+                        boolean prefetch, ProcessGroup group) {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("no backend to train on");
         }
         this.backends = List.copyOf(backends);
+        this.group = group;
+        this.totalReplicas = Math.multiplyExact(backends.size(), group.size());
+        this.firstReplica = backends.size() * group.rank();
         this.batch = config.data().batchSize();
         this.accumulation = Math.toIntExact(config.train().accumulationSteps());
         Double clip = config.train().clipGradNorm();
@@ -102,9 +121,9 @@ public final class ReplicaGroup implements AutoCloseable {
         ModelPlan plan = ModelPlans.of(config, sampleShape, classes);
         try {
             for (Backend b : backends) {
-                replicas.add(new Replica(b, config, plan, evalRows, replicas.size()));
+                replicas.add(new Replica(b, config, plan, evalRows, firstReplica + replicas.size()));
             }
-            reduce = AllReduce.create(this.backends);
+            reduce = AllReduce.create(this.backends, group);
         } catch (RuntimeException | Error e) {
             replicas.forEach(Replica::close);
             throw e;
@@ -214,16 +233,16 @@ public final class ReplicaGroup implements AutoCloseable {
     public Optional<StepStats> launch(Dataset train, int[] order, int s, Rates rates) {
         int n = train.n();
         int devices = replicas.size();
-        int total = Batches.step(n, batch * devices, accumulation, s).length();
+        int total = Batches.step(n, batch * totalReplicas, accumulation, s).length();
         float gradScale = (float) (1.0 / total);
         if (prefetch == null || !prefetch.take(train, order, s)) {
-            parallel(r -> replicas.get(r).gather(train, order, s, devices, r));
+            parallel(r -> replicas.get(r).gather(train, order, s, totalReplicas, firstReplica + r));
         }
         parallel(r -> replicas.get(r).uploadGathered());
-        if (prefetch != null && s + 1 < Batches.stepsPerEpoch(n, batch * devices, accumulation)) {
+        if (prefetch != null && s + 1 < Batches.stepsPerEpoch(n, batch * totalReplicas, accumulation)) {
             prefetch.start(train, order, s + 1, () -> {
                 for (int r = 0; r < devices; r++) {
-                    replicas.get(r).gather(train, order, s + 1, devices, r);
+                    replicas.get(r).gather(train, order, s + 1, totalReplicas, firstReplica + r);
                 }
             });
         }
@@ -280,7 +299,7 @@ public final class ReplicaGroup implements AutoCloseable {
         parallel(r -> stats[r] = f.stats()[r].get());
         waited += System.nanoTime() - t0;
         double lossSum = 0;
-        for (float[] st : stats) {
+        for (float[] st : everyReplicasStats(stats)) {
             for (int m = 0; m < accumulation; m++) {
                 lossSum += st[2 * m];
             }
@@ -291,6 +310,35 @@ public final class ReplicaGroup implements AutoCloseable {
         return new StepStats(lossSum, normSquared, f.total(), applied);
     }
 
+    /**
+     * The statistics of every replica of every process in global replica order: this process's alone when it is
+     * the only one, else gathered from every rank (the loss sums are added in the order one process of all the
+     * replicas would add them, so the reported loss has the same bits).
+     */
+    private List<float[]> everyReplicasStats(float[][] local) {
+        if (group.size() == 1) {
+            return List.of(local);
+        }
+        java.nio.ByteBuffer mine = java.nio.ByteBuffer.allocate(4 * local.length * accumulation);
+        for (float[] st : local) {
+            for (int m = 0; m < accumulation; m++) {
+                mine.putFloat(st[2 * m]);
+            }
+        }
+        List<float[]> all = new ArrayList<>();
+        for (byte[] rank : group.allGather(mine.array(), "step statistics")) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(rank);
+            for (int r = 0; r < local.length; r++) {
+                float[] st = new float[2 * accumulation];
+                for (int m = 0; m < accumulation; m++) {
+                    st[2 * m] = b.getFloat();
+                }
+                all.add(st);
+            }
+        }
+        return all;
+    }
+
     private void eager(float gradScale) {
         parallel(r -> replicas.get(r).gradients(gradScale));
         sumGradients();
@@ -299,7 +347,7 @@ public final class ReplicaGroup implements AutoCloseable {
 
     private void capture(float gradScale) {
         for (Replica r : replicas) {
-            if (replicas.size() == 1) {
+            if (totalReplicas == 1) {
                 r.gradientsGraph = r.backend.capture(() -> {
                     r.gradients(gradScale);
                     r.update(maxNorm);
@@ -319,26 +367,48 @@ public final class ReplicaGroup implements AutoCloseable {
     private void replay() {
         replays++;
         replicas.forEach(r -> r.gradientsGraph.replay());
-        if (replicas.size() > 1) {
+        if (totalReplicas > 1) {
             sumGradients();
             replicas.forEach(r -> r.updateGraph.replay());
         }
     }
 
     private void sumGradients() {
-        if (replicas.size() > 1) {
+        if (totalReplicas > 1) {
             List<FloatArray> grads = replicas.stream().map(r -> r.model.gradients()).toList();
             allReduce.sum(grads, 0, first().model.size());
         }
     }
 
-    /** Empty when every replica's parameters have replica 0's bits; else where they first differ. */
+    /**
+     * Empty when every replica's parameters have replica 0's bits; else where they first differ. Over several
+     * processes each compares its own replicas, then the ranks compare a checksum of their replica 0's parameter
+     * bits ({@link ReplicaCheck#checksum}) with rank 0's (a collective: every rank calls this at the same updates).
+     */
     Optional<String> firstDifference() {
-        if (replicas.size() == 1) {
-            return Optional.empty();
+        long size = first().model.size();
+        Optional<String> local = Optional.empty();
+        if (replicas.size() > 1) {
+            List<FloatArray> params = replicas.stream().map(r -> r.model.parameters()).toList();
+            local = ReplicaCheck.firstDifference(backends, params, 0, size);
         }
-        List<FloatArray> params = replicas.stream().map(r -> r.model.parameters()).toList();
-        return ReplicaCheck.firstDifference(backends, params, 0, first().model.size());
+        if (group.size() == 1) {
+            return local;
+        }
+        long mine = ReplicaCheck.checksum(first().backend, first().model.parameters(), 0, size);
+        byte[][] sums = group.allGather(java.nio.ByteBuffer.allocate(8).putLong(mine).array(), "replica check");
+        if (local.isPresent()) {
+            return Optional.of("on rank " + group.rank() + ", " + local.get());
+        }
+        long reference = java.nio.ByteBuffer.wrap(sums[0]).getLong();
+        for (int k = 1; k < sums.length; k++) {
+            long other = java.nio.ByteBuffer.wrap(sums[k]).getLong();
+            if (other != reference) {
+                return Optional.of(String.format(java.util.Locale.ROOT, "rank %d's parameters differ from rank 0's "
+                        + "(checksum %016x vs %016x)", k, other, reference));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Runs {@code work} for every replica index, on the replica threads when there are several. */

@@ -25,6 +25,7 @@ public final class ResumeOverrides {
     /** Keys (and the sections under them) a resumed run may change. */
     public static final List<String> MAY_CHANGE = List.of("train.epochs", "train.checkpoint_every",
             "train.keep_checkpoints", "train.max_skipped_steps", "train.check_replicas_every", "train.cuda_graph",
+            "train.collective_timeout",
             "data.eval_batch_size", "data.path", "data.memory_map", "device");
     private static final String DERIVED = "effective";
 

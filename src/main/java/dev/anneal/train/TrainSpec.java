@@ -40,13 +40,16 @@ import dev.anneal.spec.WordOrBoolean;
  *     {@code data.validation_split})
  * @param earlyStopping {@code early_stopping}: stop when the metric no longer improves ({@link EarlyStoppingSpec});
  *     null (default) for never
+ * @param collectiveTimeout {@code collective_timeout}: in a run over several processes ({@code mpirun}), seconds a
+ *     collective (the gradient sum, a broadcast) may take before the job is aborted with a line naming it, instead
+ *     of waiting forever for a rank that is gone or cut off; default 300
  */
 public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm, Long maxSkippedSteps,
                         String plateauMetric, Long checkpointEvery, Long keepCheckpoints, Long seed,
                         @JsonDeserialize(using = WordOrBoolean.class)
                         @JsonSerialize(using = WordOrBoolean.Writer.class) String cudaGraph,
                         Long checkReplicasEvery, Boolean keepBest, String bestMetric,
-                        EarlyStoppingSpec earlyStopping) {
+                        EarlyStoppingSpec earlyStopping, Double collectiveTimeout) {
     public TrainSpec {
         epochs = epochs == null ? 3L : epochs;
         accumulationSteps = accumulationSteps == null ? 1L : accumulationSteps;
@@ -60,6 +63,7 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         keepBest = keepBest == null ? Boolean.FALSE : keepBest;
         bestMetric = bestMetric == null ? "test_accuracy" : bestMetric;
         earlyStopping = earlyStopping == null ? null : earlyStopping.withDefaultMetric(plateauMetric);
+        collectiveTimeout = collectiveTimeout == null ? 300.0 : collectiveTimeout;
         Require.positive("epochs", epochs);
         Require.positive("accumulation_steps", accumulationSteps);
         if (clipGradNorm != null) {
@@ -72,6 +76,7 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
         Require.oneOf("cuda_graph", cudaGraph, GRAPH_AUTO, "true", "false");
         Require.nonNegative("check_replicas_every", checkReplicasEvery);
         Require.oneOf("best_metric", bestMetric, MonitoredMetric.NAMES);
+        Require.positive("collective_timeout", collectiveTimeout);
     }
 
     /**
@@ -87,7 +92,7 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
             return this;
         }
         return new TrainSpec(epochs, accumulationSteps, clipGradNorm, maxSkippedSteps, plateau, checkpointEvery,
-                keepCheckpoints, seed, cudaGraph, checkReplicasEvery, keepBest, best, stopping);
+                keepCheckpoints, seed, cudaGraph, checkReplicasEvery, keepBest, best, stopping, collectiveTimeout);
     }
 
     /** {@code cuda_graph: auto}: graphs wherever the devices capture them. */
@@ -104,6 +109,6 @@ public record TrainSpec(Long epochs, Long accumulationSteps, Double clipGradNorm
     }
 
     public static TrainSpec defaults() {
-        return new TrainSpec(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new TrainSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

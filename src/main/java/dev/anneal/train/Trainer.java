@@ -8,6 +8,7 @@ import dev.anneal.data.Datasets;
 import dev.anneal.data.EpochOrder;
 import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
+import dev.anneal.parallel.ProcessGroup;
 import dev.anneal.schedule.LrDriver;
 import dev.anneal.schedule.ScheduleConfig;
 import dev.anneal.schedule.torch.OneCycle;
@@ -47,6 +48,7 @@ import java.util.Optional;
 public final class Trainer implements AutoCloseable {
     private final AnnealConfig config;
     private final Datasets data;
+    private final ProcessGroup group;
     private final ReplicaGroup replicas;
     private final Backend backend;
     private final RunDirectory run;
@@ -74,23 +76,37 @@ public final class Trainer implements AutoCloseable {
      */
     public Trainer(AnnealConfig config, Datasets data, List<Backend> backends, RunDirectory run,
                    TrainListener listener) {
+        this(config, data, backends, run, listener, ProcessGroup.SINGLE);
+    }
+
+    /**
+     * This process's part of a run over the processes of {@code group}, each with {@code config.devices()}
+     * replicas: the global batch, the linear rate scaling and {@code schedule.scale_with_devices} count every
+     * replica of every process ({@link AnnealConfig#acrossProcesses}). Every rank trains, evaluates and decides
+     * alike; only rank 0 writes the run directory (metrics, plots, checkpoints) and evaluates, sending the results
+     * to the others.
+     */
+    public Trainer(AnnealConfig config, Datasets data, List<Backend> backends, RunDirectory run,
+                   TrainListener listener, ProcessGroup group) {
         if (backends.size() != config.devices()) {
             throw new IllegalArgumentException(backends.size() + " backends for devices: " + config.devices());
         }
         this.config = config;
         this.data = data;
+        this.group = group;
         this.run = run;
         this.listener = listener;
         Dataset train = data.train();
-        int devices = backends.size();
+        AnnealConfig job = config.acrossProcesses(group.size());
+        int devices = job.devices();
         int accumulation = RunLength.accumulation(config);
         this.stepsPerEpoch = Batches.stepsPerEpoch(train.n(), RunLength.batchOverDevices(config, devices),
                 accumulation);
         this.totalSteps = RunLength.totalSteps(config, stepsPerEpoch);
-        this.driver = LrDriver.create(config.schedule(), config.effectiveLr(), devices, stepsPerEpoch);
+        this.driver = LrDriver.create(config.schedule(), job.effectiveLr(), devices, stepsPerEpoch);
         checkScheduleCoversRun();
         long evalRows = Math.max(data.monitored().n(), data.test() == null ? 0 : data.test().n());
-        this.replicas = new ReplicaGroup(backends, config, train.shape(), train.classes(), evalRows, true);
+        this.replicas = new ReplicaGroup(backends, config, train.shape(), train.classes(), evalRows, true, group);
         this.backend = replicas.first().backend;
         this.model = replicas.first().model;
         this.optimizer = replicas.first().optimizer;
@@ -194,9 +210,10 @@ public final class Trainer implements AutoCloseable {
 
     /** How the replicas' gradients are summed ({@code null} with one device), and whether steps replay a graph. */
     public String parallelism() {
-        int devices = replicas.size();
-        return (devices > 1 ? devices + " replicas, gradients summed " + replicas.allReduceDescription() : "1 replica")
-                + (replicas.capturing() ? "; steps replayed as CUDA graphs" : "");
+        int devices = replicas.size() * group.size();
+        String where = group.size() > 1 ? " (" + replicas.size() + " in each of " + group.size() + " processes)" : "";
+        return (devices > 1 ? devices + " replicas" + where + ", gradients summed " + replicas.allReduceDescription()
+                : "1 replica") + (replicas.capturing() ? "; steps replayed as CUDA graphs" : "");
     }
 
     /** Continues from a checkpoint directory: {@link #resumeFrom(SavedCheckpoint)} of what it holds. */
@@ -282,7 +299,9 @@ public final class Trainer implements AutoCloseable {
             checkReplicas();
             EvalMetrics m = evaluateEpoch(epoch + 1);
             history.add(m);
-            run.writeMetrics(history);
+            if (group.writes()) {
+                run.writeMetrics(history);
+            }
             listener.evaluated(m);
             if (driver.metricDriven()) {
                 double metric = MonitoredMetric.of(config.train().plateauMetric(), m);
@@ -293,10 +312,10 @@ public final class Trainer implements AutoCloseable {
                     state.skippedTotal(), plateauState(), 0, 0, 0,
                     stopper == null ? null : stopper.observe(state.earlyStopping(), m),
                     bestNow ? Double.valueOf(best.value(m)) : state.bestKept(), state.modelForwards());
-            if (checkpointing && bestNow) {
+            if (checkpointing && bestNow && group.writes()) {
                 listener.checkpointed(checkpoints.saveBest(state, model, optimizer, backend));
             }
-            if (checkpointing) {
+            if (checkpointing && group.writes()) {
                 listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
             }
         }
@@ -305,10 +324,14 @@ public final class Trainer implements AutoCloseable {
             last = withTest(last);
             if (!history.isEmpty()) {
                 history.set(history.size() - 1, last);
-                run.writeMetrics(history);
+                if (group.writes()) {
+                    run.writeMetrics(history);
+                }
             }
         }
-        run.writePlots(history, driver, state.updates());
+        if (group.writes()) {
+            run.writePlots(history, driver, state.updates());
+        }
         listener.finished(last);
         return last;
     }
@@ -360,7 +383,7 @@ public final class Trainer implements AutoCloseable {
         }
         long every = config.train().checkpointEvery();
         if (checkpointing && every > 0 && st.applied() && state.updates() % every == 0
-                && s + 1 < stepsPerEpoch) {
+                && s + 1 < stepsPerEpoch && group.writes()) {
             listener.checkpointed(checkpoints.save(state, model, optimizer, backend));
         }
         long check = config.train().checkReplicasEvery();
@@ -413,10 +436,20 @@ public final class Trainer implements AutoCloseable {
         int evalBatch = config.data().evalBatchSize();
         double lossSum = 0;
         double correct = 0;
-        for (int e = 0; e < Batches.evalBatches(test.n(), evalBatch); e++) {
-            float[] st = replicas.first().evaluate(test, Batches.evalBatch(test.n(), evalBatch, e));
-            lossSum += st[0];
-            correct += st[1];
+        if (group.rank() == 0) {
+            for (int e = 0; e < Batches.evalBatches(test.n(), evalBatch); e++) {
+                float[] st = replicas.first().evaluate(test, Batches.evalBatch(test.n(), evalBatch, e));
+                lossSum += st[0];
+                correct += st[1];
+            }
+        }
+        if (group.size() > 1) {
+            // Rank 0 evaluated (replica 0 holds the model's batch-norm statistics); the others take its sums, so
+            // that a plateau schedule or early stopping decides alike on every rank.
+            java.nio.ByteBuffer sums = java.nio.ByteBuffer.wrap(group.broadcast(
+                    java.nio.ByteBuffer.allocate(16).putDouble(lossSum).putDouble(correct).array(), "evaluation"));
+            lossSum = sums.getDouble();
+            correct = sums.getDouble();
         }
         double trainLoss = state.epochSamples() == 0 ? Double.NaN : state.epochLossSum() / state.epochSamples();
         double sps = state.epochSeconds() == 0 ? 0 : state.epochSamples() / state.epochSeconds();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.optim.LrScaling;
 import dev.anneal.optim.OptimizerTypes;
+import dev.anneal.spec.SpecException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,26 @@ class DataParallelConfigTest {
         assertEquals(1.0, c.lrScalingFactor());
         assertEquals(0.1, c.effectiveLr());
         assertEquals(LrScaling.NONE, c.lrScaling());
+    }
+
+    @Test
+    void aJobOfSeveralProcessesCountsEveryReplicaOfEveryProcess() {
+        AnnealConfig c = config("""
+                optimizer: {type: sgd, lr: 0.1, lr_scaling: linear, reference_batch: 64}
+                schedule: {type: step, step_size: 12, scale_with_devices: true}
+                data: {batch_size: 32}
+                device: cuda:2,3
+                """);
+        assertEquals(c, c.acrossProcesses(1));
+        AnnealConfig job = c.acrossProcesses(3);
+        assertEquals(6, job.devices());
+        assertEquals(192, job.globalBatch());
+        assertEquals(0.3, job.effectiveLr(), 1e-15);
+        assertEquals(2, c.devices(), "each process keeps its own devices");
+        assertEquals(c.schedule().forDevices(6), job.effectiveSchedule(), "step_size 12 over 6 replicas");
+        assertTrue(!c.schedule().forDevices(6).equals(c.effectiveSchedule()), "and not over this process's 2");
+        SpecException e = assertThrows(SpecException.class, () -> c.acrossProcesses(7));
+        assertTrue(e.getMessage().contains("step_size"), e.getMessage());
     }
 
     @Test

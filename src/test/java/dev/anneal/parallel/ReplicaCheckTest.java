@@ -1,6 +1,7 @@
 package dev.anneal.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.backend.Backend;
@@ -19,6 +20,29 @@ class ReplicaCheckTest {
             data[k] = x.clone();
         }
         return data;
+    }
+
+    @Test
+    void theChecksumSeesEveryBitAndOnlyTheRange() {
+        float[][] data = identical(2);
+        List<Backend> backends = CpuAllReduceTest.cpus(2);
+        List<FloatArray> same = Sums.upload(backends, data);
+        long reference = ReplicaCheck.checksum(backends.get(0), same.get(0), 0, N);
+        assertEquals(reference, ReplicaCheck.checksum(backends.get(1), same.get(1), 0, N));
+        int at = ReplicaCheck.CHUNK + 5;  // in the second chunk
+        float[] ulp = data[0].clone();
+        ulp[at] = Math.nextUp(ulp[at]);
+        float[] zero = data[0].clone();
+        zero[3] = 0f;
+        float[] negativeZero = data[0].clone();
+        negativeZero[3] = -0f;
+        List<FloatArray> changed = Sums.upload(backends, new float[][] {ulp, zero});
+        List<FloatArray> signed = Sums.upload(backends, new float[][] {negativeZero, data[0]});
+        assertNotEquals(reference, ReplicaCheck.checksum(backends.get(0), changed.get(0), 0, N), "one ulp");
+        assertNotEquals(ReplicaCheck.checksum(backends.get(1), changed.get(1), 0, N),
+                ReplicaCheck.checksum(backends.get(0), signed.get(0), 0, N), "0.0 and -0.0 differ in their bits");
+        assertEquals(ReplicaCheck.checksum(backends.get(0), same.get(0), 0, at),
+                ReplicaCheck.checksum(backends.get(0), changed.get(0), 0, at), "the difference lies outside [0, at)");
     }
 
     @Test

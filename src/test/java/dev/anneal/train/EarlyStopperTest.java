@@ -66,7 +66,7 @@ class EarlyStopperTest {
     @Test
     void theMetricDefaultsToThePlateauMetric() {
         TrainSpec t = new TrainSpec(null, null, null, null, "test_accuracy", null, null, null, null, null, null, null,
-                new EarlyStoppingSpec(3L, null, null, null));
+                new EarlyStoppingSpec(3L, null, null, null), null);
         assertEquals("test_accuracy", t.earlyStopping().metric());
         assertTrue(t.earlyStopping().maximizes());
         assertEquals(0.0, t.earlyStopping().minDelta());

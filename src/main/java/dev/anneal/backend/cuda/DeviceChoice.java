@@ -57,10 +57,26 @@ public final class DeviceChoice {
      * {@code cuda:N} with one replica, {@code cuda:N,M,...} with one replica per listed GPU).
      */
     public static Choices openAll(String device, int devices) {
-        return openAll(device, devices, CudaStatus::probe, CudaBackend::open);
+        return openAll(device, devices, 0, CudaStatus::probe, CudaBackend::open);
+    }
+
+    /**
+     * The same for one process of a multi-process run that is {@code localRank}-th on its machine: {@code auto}
+     * and {@code cuda} then mean that process's own GPUs, {@code cuda:(localRank x devices)} onwards, so that the
+     * processes on one machine do not share a GPU; a GPU named explicitly stays what it names.
+     */
+    public static Choices openAll(String device, int devices, int localRank) {
+        return openAll(device, devices, Math.multiplyExact(localRank, devices), CudaStatus::probe,
+                CudaBackend::open);
     }
 
     static Choices openAll(String device, int devices, Supplier<CudaStatus> status, IntFunction<Backend> cuda) {
+        return openAll(device, devices, 0, status, cuda);
+    }
+
+    /** {@link #openAll(String, int)} with {@code auto} and {@code cuda} starting at GPU {@code first}. */
+    static Choices openAll(String device, int devices, int first, Supplier<CudaStatus> status,
+                           IntFunction<Backend> cuda) {
         if (devices < 1) {
             throw new BadInput("devices must be >= 1, got " + devices);
         }
@@ -68,12 +84,12 @@ public final class DeviceChoice {
             return cpu(devices, "");
         }
         boolean auto = device.equals("auto");
-        List<Integer> ordinals = ordinals(device, devices);
+        List<Integer> ordinals = ordinals(device, devices, first);
         CudaStatus s = status.get();
         String reason = s.problem();
         int available = s.devices().size();
-        if (reason == null && devices > 1 && (auto || device.equals("cuda")) && devices > available) {
-            reason = devices + " replicas need " + devices + " CUDA devices: " + count(available);
+        if (reason == null && devices > 1 && (auto || device.equals("cuda")) && first + devices > available) {
+            reason = devices + " replicas need " + (first + devices) + " CUDA devices: " + count(available);
         }
         for (int k : ordinals) {
             if (reason == null && k >= available) {
@@ -120,14 +136,14 @@ public final class DeviceChoice {
     }
 
     /**
-     * The GPU of each replica: {@code auto} and {@code cuda} are cuda:0 to cuda:N-1, {@code cuda:N} is GPU N (one
-     * replica), {@code cuda:N,M,...} those GPUs (one replica each, distinct).
+     * The GPU of each replica: {@code auto} and {@code cuda} are cuda:first to cuda:first+N-1, {@code cuda:N} is
+     * GPU N (one replica), {@code cuda:N,M,...} those GPUs (one replica each, distinct).
      */
-    static List<Integer> ordinals(String device, int devices) {
+    static List<Integer> ordinals(String device, int devices, int first) {
         if (device.equals("auto") || device.equals("cuda")) {
             List<Integer> out = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
-                out.add(i);
+                out.add(first + i);
             }
             return out;
         }

@@ -86,6 +86,22 @@ class DeviceChoiceReplicasTest {
     }
 
     @Test
+    void theSecondProcessOnAMachineTakesTheGpusAfterTheFirstOnes() {
+        Fakes fakes = new Fakes(-1, null);
+        DeviceChoice.Choices c = DeviceChoice.openAll("cuda", 2, 2, () -> FOUR_SAME, fakes);
+        assertEquals(List.of(2, 3), fakes.opened);
+        assertEquals(List.of("cuda:2", "cuda:3"), c.backends().stream().map(Backend::name).toList());
+        Fakes named = new Fakes(-1, null);
+        DeviceChoice.openAll("cuda:1", 1, 3, () -> FOUR_SAME, named);
+        assertEquals(List.of(1), named.opened, "a GPU named explicitly stays what it names");
+        BadInput e = assertThrows(BadInput.class, () -> DeviceChoice.openAll("cuda", 2, 2, () -> TWO_GPUS, NEVER));
+        assertTrue(e.getMessage().contains("2 replicas need 4 CUDA devices: there are 2 CUDA devices"),
+                e.getMessage());
+        DeviceChoice.Choices cpu = DeviceChoice.openAll("auto", 2, 2, () -> TWO_GPUS, NEVER);
+        assertTrue(cpu.note().startsWith("cpu x 2 replicas"), "auto falls back to the CPU: " + cpu.note());
+    }
+
+    @Test
     void cudaAndAutoOpenTheFirstNGpusInReplicaOrder() {
         Fakes fakes = new Fakes(-1, null);
         DeviceChoice.Choices c = DeviceChoice.openAll("cuda", 4, () -> FOUR_SAME, fakes);

@@ -40,8 +40,10 @@ class StagingTest {
 
     @AfterEach
     void close() {
-        JCudaDriver.cuStreamDestroy(stream);
-        RawDriver.release(context);
+        if (context != null) {
+            JCudaDriver.cuStreamDestroy(stream);
+            RawDriver.release(context);
+        }
     }
 
     @Test
