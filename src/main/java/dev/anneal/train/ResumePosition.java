@@ -9,15 +9,22 @@ import java.nio.file.Path;
  * that this config's run can have reached: within {@code train.epochs}, a data step inside an epoch of this
  * config's length, {@code updates + skippedTotal} equal to the data steps consumed (each step either updates or is
  * skipped), and a plateau state exactly when the schedule is {@code plateau}. A config whose batch, devices,
- * accumulation or dataset differ from the run that wrote the checkpoint fails here, at the file.
+ * accumulation or dataset differ from the run that wrote the checkpoint fails here, at the file, and so does one
+ * over another number of replicas (devices x processes), where the checkpoint records it.
  */
 final class ResumePosition {
     private ResumePosition() {
     }
 
-    static void check(SavedCheckpoint checkpoint, AnnealConfig config, long stepsPerEpoch, boolean plateauSchedule) {
+    static void check(SavedCheckpoint checkpoint, AnnealConfig config, long stepsPerEpoch, boolean plateauSchedule,
+                      long replicas, int processes) {
         TrainerState s = checkpoint.state();
         Path file = checkpoint.dir().resolve(TrainerStateFile.NAME);
+        if (s.replicas() != 0 && s.replicas() != replicas) {
+            throw new BadInput(file + ": the run trained " + s.replicas() + " replicas, this one has " + replicas
+                    + " (devices " + config.devices() + (processes > 1 ? " x " + processes + " processes" : "")
+                    + "); resume with the layout that wrote it (devices, and mpirun -np)");
+        }
         String differs = "; data.batch_size, devices, train.accumulation_steps or the dataset differ from the run "
                 + "that wrote it, or the file was edited";
         if (s.stepInEpoch() >= stepsPerEpoch) {

@@ -59,7 +59,7 @@ public final class Trainer implements AutoCloseable {
     private final long stepsPerEpoch;
     private final long totalSteps;
     private final List<EvalMetrics> history = new ArrayList<>();
-    private TrainerState state = TrainerState.start();
+    private TrainerState state;
     private volatile boolean stopRequested;
     /** Take each step's outcome before queuing the next ({@link #synchronous()}). */
     private boolean synchronous;
@@ -107,6 +107,7 @@ public final class Trainer implements AutoCloseable {
         checkScheduleCoversRun();
         long evalRows = Math.max(data.monitored().n(), data.test() == null ? 0 : data.test().n());
         this.replicas = new ReplicaGroup(backends, config, train.shape(), train.classes(), evalRows, true, group);
+        this.state = TrainerState.start().withReplicas(devices);
         this.backend = replicas.first().backend;
         this.model = replicas.first().model;
         this.optimizer = replicas.first().optimizer;
@@ -228,14 +229,15 @@ public final class Trainer implements AutoCloseable {
      */
     public void resumeFrom(SavedCheckpoint checkpoint) throws IOException {
         checkpoint.checkFits(model, optimizer);
-        ResumePosition.check(checkpoint, config, stepsPerEpoch, driver.metricDriven());
+        ResumePosition.check(checkpoint, config, stepsPerEpoch, driver.metricDriven(), state.replicas(),
+                group.size());
         List<EvalMetrics> earlier = run.readMetrics();
         TrainerState saved = checkpoint.state();
         for (Replica r : replicas.all()) {
             checkpoint.restore(r.model, r.optimizer, r.backend);
         }
         replicas.restoreForwards(saved.modelForwards());
-        state = saved;
+        state = saved.withReplicas(state.replicas());
         if (state.plateau() != null) {
             driver.restorePlateau(state.plateau());
         }
@@ -311,7 +313,8 @@ public final class Trainer implements AutoCloseable {
             state = new TrainerState(state.updates(), epoch + 1, 0, optimizer.momentumStarted(), state.skippedInARow(),
                     state.skippedTotal(), plateauState(), 0, 0, 0,
                     stopper == null ? null : stopper.observe(state.earlyStopping(), m),
-                    bestNow ? Double.valueOf(best.value(m)) : state.bestKept(), state.modelForwards());
+                    bestNow ? Double.valueOf(best.value(m)) : state.bestKept(), state.modelForwards(),
+                    state.replicas());
             if (checkpointing && bestNow && group.writes()) {
                 listener.checkpointed(checkpoints.saveBest(state, model, optimizer, backend));
             }
@@ -375,7 +378,7 @@ public final class Trainer implements AutoCloseable {
         state = new TrainerState(updates, epoch, s + 1, optimizer.momentumStarted(), inARow,
                 state.skippedTotal() + (st.applied() ? 0 : 1), plateauState(), state.epochLossSum() + loss * samples,
                 state.epochSamples() + samples, state.epochSeconds() + seconds, state.earlyStopping(),
-                state.bestKept(), state.modelForwards() + config.train().accumulationSteps());
+                state.bestKept(), state.modelForwards() + config.train().accumulationSteps(), state.replicas());
         listener.stepped(state.updates(), loss, driver.lr(Math.max(0, state.updates() - 1)),
                 samples / Math.max(seconds, 1e-9));
         if (stopRequested) {

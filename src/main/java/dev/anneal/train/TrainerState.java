@@ -20,11 +20,22 @@ import dev.anneal.schedule.torch.PlateauController;
  *     null when none is kept yet
  * @param modelForwards the model's training passes so far (micro-batches of every data step): the dropout draw
  *     number of the next pass and batch norm's {@code num_batches_tracked}; 0 in a checkpoint written before it
+ * @param replicas the data-parallel replicas of the run, over every process ({@code devices x processes}): a
+ *     resumed run must have as many (the global batch and the shards depend on it); 0 when not recorded (a
+ *     checkpoint written before it)
  */
 public record TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
                            long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
                            double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept,
-                           long modelForwards) {
+                           long modelForwards, long replicas) {
+    /** A state whose replica count is not recorded. */
+    public TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
+                        long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
+                        double epochSeconds, EarlyStoppingState earlyStopping, Double bestKept, long modelForwards) {
+        this(updates, epoch, stepInEpoch, momentumStarted, skippedInARow, skippedTotal, plateau, epochLossSum,
+                epochSamples, epochSeconds, earlyStopping, bestKept, modelForwards, 0);
+    }
+
     /** A state without a count of training passes (a model without dropout or batch norm does not need one). */
     public TrainerState(long updates, long epoch, long stepInEpoch, boolean momentumStarted, long skippedInARow,
                         long skippedTotal, PlateauController.State plateau, double epochLossSum, long epochSamples,
@@ -34,7 +45,13 @@ public record TrainerState(long updates, long epoch, long stepInEpoch, boolean m
     }
 
     public static TrainerState start() {
-        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0, null, null, 0);
+        return new TrainerState(0, 0, 0, false, 0, 0, null, 0, 0, 0, null, null, 0, 0);
+    }
+
+    /** This state with {@code replicas} recorded. */
+    public TrainerState withReplicas(long replicas) {
+        return new TrainerState(updates, epoch, stepInEpoch, momentumStarted, skippedInARow, skippedTotal, plateau,
+                epochLossSum, epochSamples, epochSeconds, earlyStopping, bestKept, modelForwards, replicas);
     }
 }
 

@@ -23,16 +23,17 @@ import java.util.Set;
  * {@code earlyStopping} (null or an object of {@code best}, null or a number, and {@code waitCount}) and
  * {@code bestKept} (null or a number) came later and may be absent: a checkpoint written before them reads as
  * null for both (no early-stopping history, no best checkpoint kept); {@code modelForwards} (a non-negative
- * integer, the model's training passes) came later still and reads as 0 when absent.
+ * integer, the model's training passes) and {@code replicas} (the run's replicas over every process) came later
+ * still and read as 0 when absent.
  */
 final class TrainerStateFile {
     static final String NAME = "trainer.json";
     private static final ObjectMapper WRITER = new ObjectMapper();
     private static final List<String> FIELDS = List.of("updates", "epoch", "stepInEpoch", "momentumStarted",
             "skippedInARow", "skippedTotal", "plateau", "epochLossSum", "epochSamples", "epochSeconds",
-            "earlyStopping", "bestKept", "modelForwards");
-    /** Fields a checkpoint written by an earlier version lacks: absent reads as null (modelForwards as 0). */
-    private static final Set<String> OPTIONAL = Set.of("earlyStopping", "bestKept", "modelForwards");
+            "earlyStopping", "bestKept", "modelForwards", "replicas");
+    /** Fields a checkpoint written by an earlier version lacks: absent reads as null (the counters as 0). */
+    private static final Set<String> OPTIONAL = Set.of("earlyStopping", "bestKept", "modelForwards", "replicas");
     private static final List<String> EARLY_STOPPING_FIELDS = List.of("best", "waitCount");
     private static final List<String> PLATEAU_FIELDS = List.of("lr", "best", "badObservations", "cooldownLeft",
             "observations");
@@ -64,7 +65,8 @@ final class TrainerStateFile {
                 f.flag("momentumStarted"), f.counter("skippedInARow"), f.counter("skippedTotal"),
                 plateau(file, root.get("plateau")), f.number("epochLossSum"), f.counter("epochSamples"),
                 f.nonNegative("epochSeconds"), earlyStopping(file, root.get("earlyStopping")),
-                f.optionalNumber("bestKept"), root.has("modelForwards") ? f.counter("modelForwards") : 0);
+                f.optionalNumber("bestKept"), root.has("modelForwards") ? f.counter("modelForwards") : 0,
+                root.has("replicas") ? f.counter("replicas") : 0);
         if (s.skippedInARow() > s.skippedTotal()) {
             throw new BadInput(file + ": field \"skippedInARow\" (" + s.skippedInARow() + ") cannot exceed "
                     + "\"skippedTotal\" (" + s.skippedTotal() + ")");

@@ -99,6 +99,29 @@ class MultiProcessTrainingTest {
         assertEquals(List.of("keep.txt"), names(files(taken)), "the existing directory is left as it was");
     }
 
+    @Test
+    void aRunResumesOnlyOnTheLayoutThatWroteIt() throws Exception {
+        Path shim = MpiRun.shimOrSkip();
+        Path config = Files.writeString(dir.resolve("job.yaml"), CONFIG.replace("epochs: 2", "epochs: 1"));
+        Path run = dir.resolve("run");
+        try (MpiRun job = MpiRun.startMain(shim, 2, Main.class.getName(), "train", "--config", config.toString(),
+                "--run-dir", run.toString())) {
+            assertEquals(0, job.waitFor(120), job.output());
+        }
+        byte[] state = Files.readAllBytes(files(files(run.resolve("checkpoints")).get(0)).get(2));
+        assertTrue(new String(state, java.nio.charset.StandardCharsets.UTF_8).contains("\"replicas\" : 2"),
+                "trainer.json records the replicas over every process");
+        List<String> before = withoutThroughput(run.resolve("metrics.jsonl"));
+        try (MpiRun job = MpiRun.startMain(shim, 3, Main.class.getName(), "train", "--resume", run.toString(),
+                "--set", "train.epochs=2")) {
+            assertEquals(2, job.waitFor(60), job.output());
+            assertTrue(job.output().contains("the run trained 2 replicas, this one has 3 (devices 1 x 3 processes)"),
+                    job.output());
+        }
+        assertEquals(before, withoutThroughput(run.resolve("metrics.jsonl")), "the run is left as it was");
+        assertEquals(1, files(run.resolve("checkpoints")).size());
+    }
+
     private static String trainInProcess(Path config, Path runDir, int devices) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
