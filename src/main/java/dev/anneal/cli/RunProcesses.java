@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -86,6 +89,36 @@ final class RunProcesses implements AutoCloseable {
         }
         byte[] mine = group.writes() ? path.toString().getBytes(StandardCharsets.UTF_8) : new byte[0];
         return Path.of(new String(group.broadcast(mine, "run directory"), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * One line on the gradient sums of the {@code updates} updates this process ran, from every rank's
+     * {@link MpiProcessGroup#sumTotals} (an all-gather, so every rank must call it, after training): the time per
+     * update inside the sum (which includes waiting for slower ranks) and the bytes each rank sent and received
+     * per update. Empty alone or without updates (on every rank alike).
+     */
+    Optional<String> gradientSums(long updates) {
+        if (mpi == null || updates <= 0) {
+            return Optional.empty();
+        }
+        MpiProcessGroup.SumTotals mine = mpi.sumTotals();
+        ByteBuffer b = ByteBuffer.allocate(3 * Long.BYTES);
+        b.putLong(mine.nanos()).putLong(mine.bytesSent()).putLong(mine.bytesReceived());
+        byte[][] all = group.allGather(b.array(), "gradient sum totals");
+        StringBuilder ms = new StringBuilder();
+        StringBuilder traffic = new StringBuilder();
+        for (int r = 0; r < all.length; r++) {
+            ByteBuffer t = ByteBuffer.wrap(all[r]);
+            double nanos = t.getLong();
+            double sent = t.getLong();
+            double received = t.getLong();
+            ms.append(r == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2f", nanos / updates * 1e-6));
+            traffic.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "rank %d %.3f/%.3f", r,
+                    sent / updates * 1e-6, received / updates * 1e-6));
+        }
+        return Optional.of("gradient sums (ordered chain over " + all.length + " processes, " + updates
+                + " updates): ms per update on ranks 0.." + (all.length - 1) + ": " + ms + "; MB sent/received per "
+                + "update: " + traffic);
     }
 
     /**

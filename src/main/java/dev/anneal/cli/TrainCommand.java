@@ -194,7 +194,9 @@ final class TrainCommand implements Callable<Integer> {
             out.println("anneal: model for samples " + java.util.Arrays.toString(data.train().shape()) + ":");
             trainer.model().plan().summary().lines().forEach(l -> out.println("  " + l));
             start.prepare(trainer);
+            long from = trainer.state().updates();
             EvalMetrics last = trainer.run();
+            processes.gradientSums(trainer.state().updates() - from).ifPresent(l -> out.println("anneal: " + l));
             trainer.stoppedEarly().ifPresent(why -> out.println("anneal: " + why));
             out.println(String.format(Locale.ROOT, "anneal: done: %s after %d updates; run directory %s",
                     finalScores(last), last.step(), run.path()));

@@ -21,6 +21,8 @@ public final class MpiProcessGroup implements ProcessGroup, AutoCloseable {
     private final List<ByteBuffer> direct = new ArrayList<>();
     private long bytesSent;
     private long bytesReceived;
+    private long sums;
+    private long sumNanos;
 
     private MpiProcessGroup(MpiWorld world, Duration timeout) {
         this.world = world;
@@ -59,6 +61,7 @@ public final class MpiProcessGroup implements ProcessGroup, AutoCloseable {
 
     @Override
     public void orderedSum(List<float[]> local, int count, String what) {
+        long start = System.nanoTime();
         OrderedSum chain = chains.computeIfAbsent(what, w -> new OrderedSum(world, local.size(),
                 OrderedSum.DEFAULT_CHUNK_FLOATS, timeout, w));
         while (direct.size() < local.size()) {
@@ -76,6 +79,8 @@ public final class MpiProcessGroup implements ProcessGroup, AutoCloseable {
         for (int l = 0; l < local.size(); l++) {
             direct.get(l).asFloatBuffer().get(local.get(l), 0, count);
         }
+        sums++;
+        sumNanos += System.nanoTime() - start;
     }
 
     @Override
@@ -113,13 +118,21 @@ public final class MpiProcessGroup implements ProcessGroup, AutoCloseable {
         return out;
     }
 
-    /** Gradient bytes this process sent and received in ordered sums so far. */
-    public long bytesSent() {
-        return bytesSent;
+    /**
+     * What this process's ordered sums have cost so far.
+     *
+     * @param calls {@link #orderedSum} calls
+     * @param nanos wall time inside them: the copies to and from the direct buffers, the chain's additions and
+     *     messages, and the waits for the other ranks (so a rank that is ahead of the others counts its wait here)
+     * @param bytesSent bytes this process sent in them
+     * @param bytesReceived bytes this process received in them
+     */
+    public record SumTotals(long calls, long nanos, long bytesSent, long bytesReceived) {
     }
 
-    public long bytesReceived() {
-        return bytesReceived;
+    /** The ordered sums' cost on this process so far. */
+    public SumTotals sumTotals() {
+        return new SumTotals(sums, sumNanos, bytesSent, bytesReceived);
     }
 
     /** Ends every process of the job with {@code code} ({@code MPI_Abort}); does not return. */

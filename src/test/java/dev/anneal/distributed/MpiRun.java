@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -65,8 +67,24 @@ final class MpiRun implements AutoCloseable {
 
     /** The same job running {@code mainClass} (e.g. the CLI, {@code dev.anneal.cli.Main}) in each rank. */
     static MpiRun startMain(Path shim, int ranks, String mainClass, String... args) throws IOException {
+        return startMain(shim, List.of(), ranks, mainClass, args);
+    }
+
+    /**
+     * The same, with this JVM's environment variables {@code forwarded} (those that are set) exported to every rank
+     * too ({@code mpirun -x}): e.g. the emulated CUDA driver's {@code LD_LIBRARY_PATH} and
+     * {@code ANNEAL_CUDA_EMULATOR*}.
+     */
+    static MpiRun startMain(Path shim, List<String> forwarded, int ranks, String mainClass, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("timeout", "-k", "5", "120", "mpirun", "--allow-run-as-root",
-                "--oversubscribe", "--bind-to", "none", "-x", MpiShim.PATH_VARIABLE, "-np", Integer.toString(ranks),
+                "--oversubscribe", "--bind-to", "none", "-x", MpiShim.PATH_VARIABLE));
+        for (String name : forwarded) {
+            if (System.getenv(name) != null) {
+                command.addAll(List.of("-x", name));
+            }
+        }
+        command.addAll(List.of("-np", Integer.toString(ranks),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true", "-cp",
                 System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
@@ -106,6 +124,51 @@ final class MpiRun implements AutoCloseable {
                 return Optional.empty();
             }
             Thread.sleep(20);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The processes of the job now: the launcher this class started ({@code timeout}), {@code mpirun} and every
+     * process under them (the ranks' JVMs).
+     */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        process.descendants().forEach(all::add);
+        return all;
+    }
+
+    /**
+     * The JVM of each rank, by rank, once {@code ranks} of them are running (at most {@code seconds}): the job's
+     * processes whose environment holds {@code OMPI_COMM_WORLD_RANK} (read from {@code /proc/PID/environ}, so
+     * Linux only; mpirun itself has no rank).
+     */
+    Map<Integer, ProcessHandle> rankProcesses(int ranks, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Map<Integer, ProcessHandle> found = new TreeMap<>();
+        while (found.size() < ranks) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("found the processes of ranks " + found.keySet() + " of " + ranks
+                        + " within " + seconds + " s; output:\n" + output());
+            }
+            process.descendants().forEach(p -> rankOf(p).ifPresent(r -> found.put(r, p)));
+            Thread.sleep(20);
+        }
+        return found;
+    }
+
+    private static Optional<Integer> rankOf(ProcessHandle p) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ"));
+        } catch (IOException e) {
+            return Optional.empty(); // ended meanwhile, or not Linux
+        }
+        for (String entry : new String(environ, StandardCharsets.UTF_8).split("\0")) {
+            if (entry.startsWith("OMPI_COMM_WORLD_RANK=")) {
+                return Optional.of(Integer.parseInt(entry.substring("OMPI_COMM_WORLD_RANK=".length())));
+            }
         }
         return Optional.empty();
     }
