@@ -39,6 +39,28 @@ public final class Main implements Runnable {
         System.exit(execute(out, err, args));
     }
 
+    /** The commands that write files and are not made for several processes. */
+    private static final java.util.Set<String> ONE_PROCESS = java.util.Set.of("lr-find", "sweep", "eval", "predict",
+            "bench");
+
+    /**
+     * Under {@code mpirun} / {@code srun} only {@code train} joins the other processes; a command that writes files
+     * (lr-find, sweep, eval, predict, bench) would run once per process, each writing the same outputs, so it is
+     * refused with a line saying to start it alone.
+     */
+    private static void onlyTrainSpansProcesses(CommandLine.ParseResult parseResult) {
+        if (!parseResult.hasSubcommand()) {
+            return;
+        }
+        String name = parseResult.subcommand().commandSpec().name();
+        dev.anneal.distributed.Launch launch = dev.anneal.distributed.Launch.detect();
+        if (ONE_PROCESS.contains(name) && launch.multiProcess()) {
+            throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), "", new BadInput(
+                    name + " runs in one process, but " + launch.launcher() + " started "
+                    + launch.size() + "; start it without mpirun/srun (only anneal train spans processes)"));
+        }
+    }
+
     /** Runs the CLI with the given streams and returns the exit status (tests call this). */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
@@ -57,6 +79,10 @@ public final class Main implements Runnable {
                 return 1;
             }
             throw e;
+        });
+        cl.setExecutionStrategy(parseResult -> {
+            onlyTrainSpansProcesses(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
         });
         int status = cl.execute(args);
         out.flush();

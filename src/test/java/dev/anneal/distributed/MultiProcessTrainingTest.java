@@ -122,6 +122,19 @@ class MultiProcessTrainingTest {
         assertEquals(1, files(run.resolve("checkpoints")).size());
     }
 
+    @Test
+    void commandsThatWriteFilesRefuseToRunInSeveralProcesses() throws Exception {
+        Path shim = MpiRun.shimOrSkip();
+        Path config = Files.writeString(dir.resolve("job.yaml"), CONFIG);
+        try (MpiRun job = MpiRun.startMain(shim, 2, Main.class.getName(), "lr-find", "--config", config.toString(),
+                "--out", dir.resolve("lr").toString())) {
+            assertEquals(2, job.waitFor(60), job.output());
+            assertTrue(job.output().contains("anneal: lr-find runs in one process, but Open MPI mpirun started 2; "
+                    + "start it without mpirun/srun (only anneal train spans processes)"), job.output());
+        }
+        assertFalse(Files.exists(dir.resolve("lr")), "nothing written");
+    }
+
     private static String trainInProcess(Path config, Path runDir, int devices) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
