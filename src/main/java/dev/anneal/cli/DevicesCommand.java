@@ -8,6 +8,7 @@ import dev.anneal.backend.cuda.CudaException;
 import dev.anneal.backend.cuda.CudaStatus;
 import dev.anneal.backend.cuda.CudaUnavailable;
 import dev.anneal.distributed.MpiShim;
+import dev.anneal.distributed.NcclStatus;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,6 +58,9 @@ final class DevicesCommand implements Callable<Integer> {
         out.println("MPI: " + (mpi.loaded() ? "shim loaded (" + mpi.version().orElse("?").lines().findFirst()
                 .orElse("?").trim() + "): mpirun -np N anneal train runs one model over N processes"
                 : "not available: " + mpi.reason() + " (anneal train runs in one process)"));
+        if (mpi.loaded()) {
+            out.println(NcclStatus.describe());
+        }
         out.println(firstProblem == null ? "CUDA: on (device: auto runs on cuda:0)"
                 : "CUDA: off: " + firstProblem + " (device: auto runs on the CPU)");
         out.flush();

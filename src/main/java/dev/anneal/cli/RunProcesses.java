@@ -4,11 +4,11 @@ import dev.anneal.config.AnnealConfig;
 import dev.anneal.config.ConfigError;
 import dev.anneal.distributed.Launch;
 import dev.anneal.distributed.MpiProcessGroup;
-import dev.anneal.parallel.ProcessGroup;
+import dev.anneal.distributed.ProcessGroup;
+import dev.anneal.io.IoProblems;
 import dev.anneal.spec.BadInput;
 import dev.anneal.spec.SpecException;
 import dev.anneal.train.TrainingStopped;
-import dev.anneal.io.IoProblems;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -140,7 +140,7 @@ final class RunProcesses implements AutoCloseable {
             }
             boolean badInput = e instanceof BadInput || e instanceof ConfigError;
             boolean known = badInput || e instanceof TrainingStopped
-                    || e instanceof dev.anneal.parallel.CollectiveFailure;
+                    || e instanceof dev.anneal.distributed.CollectiveFailure;
             err.println("anneal: rank " + mpi.rank() + " of " + mpi.size() + " (host " + mpi.host() + "): "
                     + (known ? e.getMessage() : e.toString()));
             if (!known) {

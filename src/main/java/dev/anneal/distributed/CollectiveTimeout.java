@@ -1,6 +1,5 @@
 package dev.anneal.distributed;
 
-import dev.anneal.parallel.CollectiveFailure;
 import java.math.BigDecimal;
 import java.time.Duration;
 

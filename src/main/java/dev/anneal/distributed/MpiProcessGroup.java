@@ -1,6 +1,5 @@
 package dev.anneal.distributed;
 
-import dev.anneal.parallel.ProcessGroup;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.anneal.parallel;
 
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
+import dev.anneal.distributed.ProcessGroup;
 import java.util.List;
 
 /**
@@ -55,11 +56,13 @@ public interface AllReduce extends AutoCloseable {
 
     /**
      * The all-reduce of this process's {@code backends} in a run over the processes of {@code group}: over every
-     * replica of every rank in global replica order ({@link CrossProcessAllReduce}) when there are several
-     * processes, else {@link #create(List)}.
+     * replica of every rank in global replica order when there are several processes, on the GPUs through NCCL
+     * where {@code -Danneal.nccl=on} ({@code backend.cuda.NcclChainAllReduce}, one CUDA device per process), else
+     * host-staged over MPI ({@link CrossProcessAllReduce}); {@link #create(List)} for one process. Every wait gives
+     * up after {@code timeout}. A collective when there are several processes: every rank calls it.
      */
-    static AllReduce create(List<Backend> backends, ProcessGroup group) {
-        return group.size() == 1 ? create(backends) : new CrossProcessAllReduce(backends, group);
+    static AllReduce create(List<Backend> backends, ProcessGroup group, java.time.Duration timeout) {
+        return AllReduces.create(backends, group, timeout);
     }
 
     /** Frees what the all-reduce holds (device scratch, events); the backends stay open. */

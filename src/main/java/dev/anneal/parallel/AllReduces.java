@@ -4,7 +4,11 @@ import dev.anneal.backend.Backend;
 import dev.anneal.backend.cpu.CpuBackend;
 import dev.anneal.backend.cuda.CudaBackend;
 import dev.anneal.backend.cuda.CudaPeerAllReduce;
+import dev.anneal.backend.cuda.NcclChainAllReduce;
+import dev.anneal.distributed.ProcessGroup;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The choice behind {@link AllReduce#create}; {@code allowPeer = false} lets tests force the host-staged path. */
@@ -35,6 +39,32 @@ final class AllReduces {
         }
         return new HostStagedAllReduce(list, "mixed backends "
                 + list.stream().map(Backend::name).collect(Collectors.joining(", ")));
+    }
+
+    static AllReduce create(List<Backend> backends, ProcessGroup group, Duration timeout) {
+        if (group.size() == 1) {
+            return create(backends, true);
+        }
+        Optional<NcclChainAllReduce> nccl = NcclChainAllReduce.ifRequested(backends, group, timeout);
+        return nccl.<AllReduce>map(Nccl::new).orElseGet(() -> new CrossProcessAllReduce(backends, group));
+    }
+
+    /** The NCCL chain across processes behind the {@link AllReduce} interface (one replica per process). */
+    private record Nccl(NcclChainAllReduce nccl) implements AllReduce {
+        @Override
+        public void sum(List<dev.anneal.backend.FloatArray> buffers, long offset, long n) {
+            nccl.sum(buffers, offset, n);
+        }
+
+        @Override
+        public String describe() {
+            return nccl.describe();
+        }
+
+        @Override
+        public void close() {
+            nccl.close();
+        }
     }
 
     /** The CUDA peer-copy all-reduce behind the {@link AllReduce} interface. */

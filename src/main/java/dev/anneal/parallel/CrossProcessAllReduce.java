@@ -2,6 +2,7 @@ package dev.anneal.parallel;
 
 import dev.anneal.backend.Backend;
 import dev.anneal.backend.FloatArray;
+import dev.anneal.distributed.ProcessGroup;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,10 +6,11 @@ import dev.anneal.backend.PendingRead;
 import dev.anneal.config.AnnealConfig;
 import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
+import dev.anneal.distributed.ProcessGroup;
 import dev.anneal.model.ModelPlan;
 import dev.anneal.parallel.AllReduce;
-import dev.anneal.parallel.ProcessGroup;
 import dev.anneal.parallel.ReplicaCheck;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,7 +124,8 @@ public final class ReplicaGroup implements AutoCloseable {
             for (Backend b : backends) {
                 replicas.add(new Replica(b, config, plan, evalRows, firstReplica + replicas.size()));
             }
-            reduce = AllReduce.create(this.backends, group);
+            reduce = AllReduce.create(this.backends, group,
+                    Duration.ofMillis(Math.round(config.train().collectiveTimeout() * 1000)));
         } catch (RuntimeException | Error e) {
             replicas.forEach(Replica::close);
             throw e;

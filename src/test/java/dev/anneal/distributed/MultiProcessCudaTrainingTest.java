@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * MPI is installed.
  */
 @Tag("emulator")
+@Tag("mpi")
 class MultiProcessCudaTrainingTest {
     /** The emulated driver's environment, which the ranks need too. */
     private static final List<String> EMULATOR = List.of("LD_LIBRARY_PATH", "ANNEAL_CUDA_EMULATOR",

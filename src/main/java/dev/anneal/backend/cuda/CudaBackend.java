@@ -88,7 +88,7 @@ public final class CudaBackend implements Backend {
     private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final CUdevice cuDevice = new CUdevice();
     private final CUcontext context = new CUcontext();
-    private final CUstream stream = new CUstream();
+    private final StreamHandle stream = new StreamHandle();
     private boolean contextRetained;
     private boolean streamCreated;
     private CudaModules modules;
@@ -260,6 +260,11 @@ public final class CudaBackend implements Backend {
     /** The stream every op of this backend is queued on, for multi-device code in this package. */
     CUstream stream() {
         return stream;
+    }
+
+    /** The native handle of {@link #stream()} ({@code CUstream}), for libraries given streams as addresses (NCCL). */
+    long streamAddress() {
+        return stream.address();
     }
 
     /** {@code x} as this backend's device floats; throws for another backend's buffer (multi-device code). */
@@ -725,6 +730,13 @@ public final class CudaBackend implements Backend {
         @Override
         public String name() {
             return CudaBackend.this.name();
+        }
+    }
+
+    /** A stream whose native handle Java can read (JCuda keeps it in a protected field; cf. {@link DevicePointer}). */
+    static final class StreamHandle extends CUstream {
+        long address() {
+            return getNativePointer();
         }
     }
 }

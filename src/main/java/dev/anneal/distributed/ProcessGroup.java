@@ -1,4 +1,4 @@
-package dev.anneal.parallel;
+package dev.anneal.distributed;
 
 import java.util.List;
 

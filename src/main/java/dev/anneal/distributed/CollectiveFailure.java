@@ -1,4 +1,4 @@
-package dev.anneal.parallel;
+package dev.anneal.distributed;
 
 /**
  * A collective between the processes of a run that did not complete: it timed out ({@code train.collective_timeout})
