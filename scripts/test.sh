@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run). Needs nothing beforehand on Debian: installs what is missing (a JDK 17,
-# Maven, g++ for the emulated CUDA driver, Open MPI for the multi-process tests, OpenBLAS, fonts), then
+# Maven, g++ for the emulated CUDA driver, Open MPI and iproute2 for the multi-process tests, OpenBLAS, fonts),
+# then
 #   1. compares the committed PTX (cuda-kernels/ptx/) with what nvcc makes of cuda-kernels/*.cu, where nvcc is
 #      installed (always under CI),
 #   2. runs the CUDA backend's GPU tests against the host emulation of the driver (scripts/test-cuda-emulated.sh),
 #   3. compiles and runs every test with Maven and packs target/anneal.jar,
-#   4. checks that the packed jar loads every kernel on the emulated driver, as on a user's GPU without nvcc.
+#   4. trains over two "hosts" (network namespaces joined by a veth pair) with Open MPI and cuts the link
+#      (scripts/test-mpi-hosts.sh; needs root),
+#   5. checks that the packed jar loads every kernel on the emulated driver, as on a user's GPU without nvcc.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/install-deps.sh" g++ openmpi-bin libopenmpi-dev
+"$root/scripts/install-deps.sh" g++ openmpi-bin libopenmpi-dev iproute2
 cd "$root"
 start=$SECONDS
 
@@ -19,6 +22,9 @@ bash scripts/test-cuda-emulated.sh
 
 echo "== every test (mvn verify)"
 mvn -B -ntp verify 2>&1 | sed 's/\x1b\[0m//g'
+
+echo "== two hosts in network namespaces (Open MPI over a veth pair)"
+bash scripts/test-mpi-hosts.sh
 
 echo "== the packed jar's kernels on the emulated driver (anneal devices)"
 devices=$(LD_LIBRARY_PATH="$root/target-emu/emucuda" ANNEAL_CUDA_EMULATOR=1 ANNEAL_CUDA_EMULATOR_DEVICES=2 \
