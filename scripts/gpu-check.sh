@@ -124,6 +124,11 @@ anneal() {
   "$java" -Djava.awt.headless=true -Danneal.home="$here" ${ANNEAL_JAVA_OPTS:-} -jar "$here/anneal.jar" "$@"
 }
 
+# anneal with every upload on the compute stream (no copy stream), for the comparison in the report.
+anneal_one_stream() {
+  ANNEAL_JAVA_OPTS="${ANNEAL_JAVA_OPTS:-} -Danneal.cuda.copy_stream=off" anneal "$@"
+}
+
 gpu_tests() {
   local cp
   cp="$here/test-classes:$here/anneal.jar:$(find "$here/test-lib" -name '*.jar' | sort | paste -sd: -)"
@@ -176,6 +181,10 @@ step "anneal bench kernels --device $device ${kernel_args[*]:-}" \
 step "anneal bench step --device $device" anneal bench step --device "$device" --json "$json_base-step.json"
 step "anneal bench step --device $device --set train.cuda_graph=true" \
   anneal bench step --device "$device" --set train.cuda_graph=true --json "$json_base-step-graph.json"
+# The same with every upload on the compute stream: what the copy stream's overlap of the next batch gains.
+step "anneal bench step --device $device --set train.cuda_graph=true (-Danneal.cuda.copy_stream=off)" \
+  anneal_one_stream bench step --device "$device" --set train.cuda_graph=true \
+  --json "$json_base-step-graph-one-stream.json"
 cnn=configs/fashion-mnist-cnn.yaml
 step "anneal bench step --config $cnn --device $device --set train.cuda_graph=false" \
   anneal bench step --config "$cnn" --device "$device" --set train.cuda_graph=false --json "$json_base-cnn-step.json"
@@ -199,6 +208,7 @@ test_n=$(find_step "gpu-tagged tests")
 kern_n=$(find_step "anneal bench kernels")
 step_n=$(find_step "anneal bench step")
 graph_n=$(find_step "anneal bench step --device $device --set")
+one_stream_n=$(find_step "anneal bench step --device $device --set train.cuda_graph=true (-Danneal.cuda.copy_stream")
 cnn_n=$(find_step "anneal bench step --config $cnn --device $device --set train.cuda_graph=false")
 cnn_graph_n=$(find_step "anneal bench step --config $cnn --device $device --set train.cuda_graph=true")
 cuda_line="$(grep '^CUDA: ' "$work/$dev_n.out" | tail -1)"
@@ -214,6 +224,8 @@ tests_line="$(grep -E '^\[ +[0-9]+ tests (successful|failed|aborted|found) +\]' 
   echo "- bench kernels: $(head -1 "$work/$kern_n.out")"
   echo "- bench step: $(head -1 "$work/$step_n.out"); $(grep '^step: ' "$work/$step_n.out" | head -1)"
   echo "- bench step, train.cuda_graph: $(grep '^step: ' "$work/$graph_n.out" | head -1)"
+  echo "- bench step, train.cuda_graph, uploads on the compute stream: $(grep '^step: ' "$work/$one_stream_n.out" \
+    | head -1)"
   echo "- bench step, default CNN, eager: $(grep '^step: ' "$work/$cnn_n.out" | head -1)"
   echo "- bench step, default CNN, graph: $(grep '^step: ' "$work/$cnn_graph_n.out" | head -1)"
   if [[ $gpu == no ]]; then

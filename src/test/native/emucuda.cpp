@@ -180,8 +180,9 @@ void count_sync(SyncKind k, int device) {
 }
 
 // ANNEAL_CUDA_EMULATOR_RUN_KERNELS=0: launches are validated (geometry, parameters, pointers, ordering) but the
-// kernels do not run, so a benchmark of the host side of a step (src/jmh: EagerStepHostBench) does not time the
-// emulated kernels. Results are then meaningless; tests never set it.
+// kernels do not run, nor do device-to-device copies (device work too), so a benchmark of the host side of a step
+// (src/jmh: EagerStepHostBench) does not time the emulated device. Results are then meaningless; tests never set
+// it.
 bool run_kernels() {
     static const bool run = [] {
         const char* s = getenv("ANNEAL_CUDA_EMULATOR_RUN_KERNELS");
@@ -1024,6 +1025,7 @@ CUresult dtod_now(CUdeviceptr d, CUdeviceptr src, size_t n, void* s) {
     if (!bad.empty()) return fail(CUDA_ERROR_INVALID_VALUE, "%s", bad.c_str());
     if (CUresult r = order_access(s, find_in(live, src), READ, "cuMemcpyDtoD source", -1, src, n)) return r;
     if (CUresult r = order_access(s, find_in(live, d), WRITE, "cuMemcpyDtoD destination", -1, d, n)) return r;
+    if (!run_kernels()) return CUDA_SUCCESS;
     memmove((void*)d, (const void*)src, n);
     return CUDA_SUCCESS;
 }

@@ -34,6 +34,11 @@ import jcuda.driver.JCudaDriver;
 final class Staging implements AutoCloseable {
     /** Uploads of at least this many bytes go through the copy stream; smaller ones are latency, not bandwidth. */
     static final long OVERLAP_MIN_BYTES = 64 << 10;
+    /**
+     * {@code -Danneal.cuda.copy_stream=off} queues every upload on the compute stream (as before the copy stream),
+     * for measuring what the overlap gains on a GPU against the host time its extra calls cost; default {@code on}.
+     */
+    static final String COPY_STREAM_PROPERTY = "anneal.cuda.copy_stream";
 
     /** Ordering bugs planted on purpose, for the tests that show the emulated driver catches them. */
     enum Planted {
@@ -51,6 +56,7 @@ final class Staging implements AutoCloseable {
 
     private final CUstream stream;
     private final Planted planted;
+    private final long overlapMin;
     private final CUstream copyStream = new CUstream();
     private final long half;
     private final Pointer host = new Pointer();
@@ -69,6 +75,7 @@ final class Staging implements AutoCloseable {
     Staging(CUstream stream, long halfBytes, Planted planted) {
         this.stream = stream;
         this.planted = planted;
+        this.overlapMin = copyStreamOn() ? OVERLAP_MIN_BYTES : Long.MAX_VALUE;
         this.half = halfBytes;
         Driver.check(JCudaDriver.cuMemAllocHost(host, 2 * halfBytes), "cuMemAllocHost of " + 2 * halfBytes + " bytes");
         int made = 0;
@@ -95,7 +102,7 @@ final class Staging implements AutoCloseable {
      * into the staging memory.
      */
     void upload(CUdeviceptr dst, long bytes, Chunk fill) {
-        boolean overlap = bytes >= OVERLAP_MIN_BYTES;
+        boolean overlap = bytes >= overlapMin;
         for (long done = 0; done < bytes; ) {
             int count = (int) Math.min(bytes - done, half);
             if (used[current] + count > half) {
@@ -123,6 +130,17 @@ final class Staging implements AutoCloseable {
             used[current] += count;
             done += count;
         }
+    }
+
+    /** {@link #COPY_STREAM_PROPERTY}: on (the default) or off; anything else is bad input. */
+    static boolean copyStreamOn() {
+        String v = System.getProperty(COPY_STREAM_PROPERTY, "on");
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new dev.anneal.spec.BadInput("-D" + COPY_STREAM_PROPERTY + " must be on or off, got '"
+                    + v + "'");
+        };
     }
 
     /** Bytes uploaded through the copy stream so far. */

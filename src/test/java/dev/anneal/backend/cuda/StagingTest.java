@@ -77,6 +77,25 @@ class StagingTest {
     }
 
     @Test
+    void turnedOffEveryUploadGoesOnTheComputeStream() {
+        System.setProperty(Staging.COPY_STREAM_PROPERTY, "off");
+        CUdeviceptr dst = RawDriver.alloc(LARGE);
+        try (Staging staging = new Staging(stream, HALF)) {
+            float[] values = new float[LARGE];
+            java.util.Arrays.fill(values, 3f);
+            upload(staging, values, dst, 0);
+            float[] got = new float[LARGE];
+            staging.download(dst, 4L * LARGE, (buf, at, count) -> buf.asFloatBuffer().get(got, (int) (at / 4),
+                    count / 4));
+            assertArrayEquals(values, got);
+            assertEquals(0, staging.overlappedBytes());
+        } finally {
+            System.clearProperty(Staging.COPY_STREAM_PROPERTY);
+            JCudaDriver.cuMemFree(dst);
+        }
+    }
+
+    @Test
     void copyingFromTheLandingBufferBeforeTheTransferIsARace() {
         CUdeviceptr dst = RawDriver.alloc(LARGE);
         try (Staging staging = new Staging(stream, HALF, Staging.Planted.NO_WAIT_FOR_LANDING)) {
