@@ -57,6 +57,18 @@ alive() { local pid="${1%%:*}"; [[ "$(process_id "$pid")" == "$1" ]]; }
 killed=""   # every process of a job kill_job signalled, as process_id gives it
 # Kills every process in the two namespaces, waits (at most 10 s) until each has exited (ip netns pids stops
 # listing a process before that; an exited one may stay a zombie until init reaps it), then ends the wrapper.
+# The pids whose parent is $1, from /proc (procps's pgrep is not on a minimal Debian); the fields after the
+# command name's closing parenthesis are "state ppid ...".
+children_of() {
+  local stat
+  for stat in /proc/[0-9]*/stat; do
+    if [[ "$(sed 's/.*) //' "$stat" 2>/dev/null | cut -d' ' -f2)" == "$1" ]]; then
+      stat=${stat#/proc/}
+      echo "${stat%/stat}"
+    fi
+  done
+  return 0
+}
 kill_job() {
   local pid process remaining tries=0
   while ((tries < 100)); do
@@ -72,7 +84,7 @@ kill_job() {
   done
   if [[ -n "$job_pid" ]]; then   # the subshell and its timeout end when mpirun does
     for tries in {1..20}; do kill -0 "$job_pid" 2>/dev/null && sleep 0.1; done
-    for pid in $(pgrep -P "$job_pid" || true) "$job_pid"; do kill -KILL "$pid" 2>/dev/null; done
+    for pid in $(children_of "$job_pid") "$job_pid"; do kill -KILL "$pid" 2>/dev/null; done
     job_status=0
     wait "$job_pid" 2>/dev/null || job_status=$?
     job_pid=""
