@@ -6,6 +6,7 @@ import dev.anneal.data.Batches;
 import dev.anneal.data.Dataset;
 import dev.anneal.data.Datasets;
 import dev.anneal.data.EpochOrder;
+import dev.anneal.distributed.CollectiveFailure;
 import dev.anneal.distributed.ProcessGroup;
 import dev.anneal.model.Sequential;
 import dev.anneal.optim.Optimizer;
@@ -449,8 +450,14 @@ public final class Trainer implements AutoCloseable {
         if (group.size() > 1) {
             // Rank 0 evaluated (replica 0 holds the model's batch-norm statistics); the others take its sums, so
             // that a plateau schedule or early stopping decides alike on every rank.
-            java.nio.ByteBuffer sums = java.nio.ByteBuffer.wrap(group.broadcast(
-                    java.nio.ByteBuffer.allocate(16).putDouble(lossSum).putDouble(correct).array(), "evaluation"));
+            byte[] mine = java.nio.ByteBuffer.allocate(16).putDouble(lossSum).putDouble(correct).array();
+            java.nio.ByteBuffer sums;
+            try {
+                sums = java.nio.ByteBuffer.wrap(group.broadcast(mine, "evaluation"));
+            } catch (CollectiveFailure e) {
+                throw new CollectiveFailure(e.getMessage() + " (rank 0 evaluates alone while the others wait: "
+                        + "train.collective_timeout must be longer than an evaluation)", e);
+            }
             lossSum = sums.getDouble();
             correct = sums.getDouble();
         }
