@@ -55,6 +55,7 @@ final class CpuPool implements PoolOps {
         int outW = g.outW();
         int perImage = outH * outW;
         int inSize = inH * inW * c;
+        boolean twoByTwo = g.kH() == 2 && g.kW() == 2;
         for (int p = from; p < to; p++) {
             int i = p / perImage;
             int pix = p - i * perImage;
@@ -69,6 +70,10 @@ final class CpuPool implements PoolOps {
             int out = yOff + p * c;
             int arg = aOff + p * c;
             int image = xOff + i * inSize;
+            if (twoByTwo && ye - ys == 2 && xe - xs == 2) {
+                maxWindow2x2(c, inW, x, image, (ys * inW + xs) * c, y, out, argmax, arg);
+                continue;
+            }
             // Channel outer, window inner: the running maximum and its index stay in registers and each output is
             // written once. take = v > max || isNaN(v) as an all-ones mask and both updates as bit selects: no
             // branch (random data mispredicts half the compares).
@@ -89,6 +94,40 @@ final class CpuPool implements PoolOps {
                 y[out + ch] = max;
                 argmax[arg + ch] = best;
             }
+        }
+    }
+
+    /**
+     * One 2x2 window wholly inside the image, whose top-left element is {@code start} (relative to
+     * {@code image}), all channels: the same argmax as the general loop, unrolled. Of the four taps in
+     * {@code (ky, kx)} order, tap {@code t} takes over when {@code v_t > m || isNaN(v_t)}, {@code m} the running
+     * maximum kept as {@code Math.max} (branch free; it differs from the taken value only as {@code +0} for
+     * {@code -0} or in a NaN's payload, which no comparison sees); the output is then read back at the argmax,
+     * so its bits are those of the winning input element (the first maximum, the last NaN), as before.
+     */
+    private static void maxWindow2x2(int c, int inW, float[] x, int image, int start, float[] y, int out,
+                                     int[] argmax, int arg) {
+        int d1 = c;
+        int d2 = inW * c;
+        int d3 = d2 + c;
+        int s = image + start;
+        for (int ch = 0; ch < c; ch++) {
+            float v0 = x[s + ch];
+            float v1 = x[s + d1 + ch];
+            float v2 = x[s + d2 + ch];
+            float v3 = x[s + d3 + ch];
+            int best = start + ch;
+            float m = v0;
+            int take = -((v1 > m | v1 != v1) ? 1 : 0);
+            best = (start + ch + d1) & take | best & ~take;
+            m = Math.max(m, v1);
+            take = -((v2 > m | v2 != v2) ? 1 : 0);
+            best = (start + ch + d2) & take | best & ~take;
+            m = Math.max(m, v2);
+            take = -((v3 > m | v3 != v3) ? 1 : 0);
+            best = (start + ch + d3) & take | best & ~take;
+            y[out + ch] = x[image + best];
+            argmax[arg + ch] = best;
         }
     }
 

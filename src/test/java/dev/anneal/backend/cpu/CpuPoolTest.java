@@ -131,6 +131,37 @@ class CpuPoolTest {
         assertEquals(1, arg[1]);
     }
 
+    /**
+     * The unrolled 2x2 windows (stride 2, and stride 1 with padding, where border windows take the general loop)
+     * on values drawn from a few: ties of equal numbers, both zeros in either order, infinities and NaNs with
+     * different payloads, so every first-maximum, zero-sign and last-NaN case occurs; bits against the
+     * definition.
+     */
+    @Test
+    void maxPool2x2KeepsTheDefinitionsBitsOnTiesZerosInfinitiesAndNaNs() {
+        float[] values = {-0f, 0f, 1f, -1f, 2f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN,
+            Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffc00007)};
+        int[][] shapes = {{4, 8, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 5, 5, 7, 2, 2, 1, 1, 1, 1}, {2, 3, 7, 9, 2, 2, 2, 1, 1, 0}};
+        for (int[] s : shapes) {
+            PoolGeometry g = geometry(s);
+            int n = s[0];
+            float[] x = new float[(int) (n * g.inSize())];
+            for (int i = 0; i < x.length; i++) {
+                int k = random.nextInt(values.length + 4);
+                x[i] = k < values.length ? values[k] : values[random.nextInt(5)];
+            }
+            int outLen = (int) (n * g.outSize());
+            float[] y = new float[outLen];
+            int[] arg = new int[outLen];
+            referenceMax(g, n, x, y, arg);
+            FloatArray yb = cpu.allocate(outLen);
+            IntArray ab = cpu.allocateInts(outLen);
+            pool.maxPoolForward(g, n, upload(x), 0, yb, 0, ab, 0);
+            FloatParity.assertSameBits("maxPool " + g, y, CpuBackend.f(yb));
+            assertArrayEquals(arg, ((CpuInts) ab).array(), "argmax " + g);
+        }
+    }
+
     @Test
     void avgPoolMatchesTheFloatSumInWindowOrderThenOneDivision() {
         for (int[] s : SHAPES) {
