@@ -116,7 +116,8 @@ final class CpuConv implements ConvOps {
     /**
      * Input pixels {@code [from, to)} (in {@code (i, y, x)} order) of {@code dx}, each gathered from col: the
      * col positions of the taps that read the pixel are listed once in ascending {@code (ky, kx)} order, then
-     * each channel is summed over them in a register from 0.
+     * each channel is summed over them in a register from 0. With stride 1 the tap test needs no integer
+     * division (two per tap otherwise: about a fifth of the op's time at the default CNN's second convolution).
      */
     static void col2imPixels(ConvGeometry g, float[] col, int colOff, float[] dx, int dxOff, int from, int to) {
         int inC = g.inC();
@@ -140,16 +141,16 @@ final class CpuConv implements ConvOps {
             int taps = 0;
             for (int ky = 0; ky < kH; ky++) {
                 int ty = y + g.padH() - ky;
-                if (ty < 0 || ty % sH != 0 || ty / sH >= outH) {
+                int oy = sH == 1 ? ty : ty / sH;
+                if (ty < 0 || sH != 1 && ty % sH != 0 || oy >= outH) {
                     continue;
                 }
-                int oy = ty / sH;
                 for (int kx = 0; kx < kW; kx++) {
                     int tx = xx + g.padW() - kx;
-                    if (tx < 0 || tx % sW != 0 || tx / sW >= outW) {
+                    int ox = sW == 1 ? tx : tx / sW;
+                    if (tx < 0 || sW != 1 && tx % sW != 0 || ox >= outW) {
                         continue;
                     }
-                    int ox = tx / sW;
                     src[taps++] = colOff + ((i * outH + oy) * outW + ox) * patch + ky * kW + kx;
                 }
             }

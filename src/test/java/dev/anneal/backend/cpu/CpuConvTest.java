@@ -241,38 +241,41 @@ class CpuConvTest {
 
     @Test
     void col2imSumsEachInputInAscendingKernelOrderInFloat() {
-        int[] s = SHAPES[2];
-        ConvGeometry g = geometry(s);
-        int n = s[0];
-        int rows = n * g.outH() * g.outW();
-        float[] c = TestData.uniform(random, rows * g.patch(), 1f);
-        float[] expected = new float[(int) (n * g.inSize())];
-        for (int i = 0; i < n; i++) {
-            for (int y = 0; y < g.inH(); y++) {
-                for (int xx = 0; xx < g.inW(); xx++) {
-                    for (int ch = 0; ch < g.inC(); ch++) {
-                        float acc = 0f;
-                        for (int ky = 0; ky < g.kH(); ky++) {
-                            for (int kx = 0; kx < g.kW(); kx++) {
-                                for (int oy = 0; oy < g.outH(); oy++) {
-                                    for (int ox = 0; ox < g.outW(); ox++) {
-                                        if (oy * g.strideH() - g.padH() + ky == y
-                                                && ox * g.strideW() - g.padW() + kx == xx) {
-                                            acc += c[((i * g.outH() + oy) * g.outW() + ox) * g.patch()
-                                                    + (ch * g.kH() + ky) * g.kW() + kx];
+        // strides 1 (the division-free tap test), 2 and mixed, with and without padding
+        for (int shape : new int[] {1, 2, 4, 6}) {
+            int[] s = SHAPES[shape];
+            ConvGeometry g = geometry(s);
+            int n = s[0];
+            int rows = n * g.outH() * g.outW();
+            float[] c = TestData.uniform(random, rows * g.patch(), 1f);
+            float[] expected = new float[(int) (n * g.inSize())];
+            for (int i = 0; i < n; i++) {
+                for (int y = 0; y < g.inH(); y++) {
+                    for (int xx = 0; xx < g.inW(); xx++) {
+                        for (int ch = 0; ch < g.inC(); ch++) {
+                            float acc = 0f;
+                            for (int ky = 0; ky < g.kH(); ky++) {
+                                for (int kx = 0; kx < g.kW(); kx++) {
+                                    for (int oy = 0; oy < g.outH(); oy++) {
+                                        for (int ox = 0; ox < g.outW(); ox++) {
+                                            if (oy * g.strideH() - g.padH() + ky == y
+                                                    && ox * g.strideW() - g.padW() + kx == xx) {
+                                                acc += c[((i * g.outH() + oy) * g.outW() + ox) * g.patch()
+                                                        + (ch * g.kH() + ky) * g.kW() + kx];
+                                            }
                                         }
                                     }
                                 }
                             }
+                            expected[((i * g.inH() + y) * g.inW() + xx) * g.inC() + ch] = acc;
                         }
-                        expected[((i * g.inH() + y) * g.inW() + xx) * g.inC() + ch] = acc;
                     }
                 }
             }
+            FloatArray dxb = buffer(new float[expected.length]);
+            conv.col2im(g, n, buffer(c), PAD, dxb, PAD);
+            FloatParity.assertSameBits("col2im order " + g, expected, read(dxb, expected.length));
         }
-        FloatArray dxb = buffer(new float[expected.length]);
-        conv.col2im(g, n, buffer(c), PAD, dxb, PAD);
-        FloatParity.assertSameBits("col2im order " + g, expected, read(dxb, expected.length));
     }
 
     @Test

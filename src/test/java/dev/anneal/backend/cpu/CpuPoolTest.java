@@ -141,7 +141,8 @@ class CpuPoolTest {
     void maxPool2x2KeepsTheDefinitionsBitsOnTiesZerosInfinitiesAndNaNs() {
         float[] values = {-0f, 0f, 1f, -1f, 2f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN,
             Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffc00007)};
-        int[][] shapes = {{4, 8, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 5, 5, 7, 2, 2, 1, 1, 1, 1}, {2, 3, 7, 9, 2, 2, 2, 1, 1, 0}};
+        int[][] shapes = {{4, 8, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 5, 5, 7, 2, 2, 1, 1, 1, 1},
+            {2, 3, 7, 9, 2, 2, 2, 1, 1, 0}};
         for (int[] s : shapes) {
             PoolGeometry g = geometry(s);
             int n = s[0];
