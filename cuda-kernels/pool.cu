@@ -1,8 +1,11 @@
 // Max and average pooling over channels-last images [n, h, w, c], forward and backward, as PyTorch's max_pool2d
-// and avg_pool2d (ceil_mode=False, count_include_pad=True). Nothing fused; every output is OVERWRITTEN.
+// and avg_pool2d (ceil_mode=False, count_include_pad=True). Every output is OVERWRITTEN.
 //   max_pool_forward: y = the window's maximum (padding excluded; the first maximum in (ky, kx) order wins, a
 //     NaN wins over any number as in PyTorch's `val > max || isnan(val)`), argmax = the chosen element's index
 //     within its image, (y * in_w + x) * c + channel.
+//   max_pool_bias_forward: FUSED bias add: max_pool_forward of v = x[e] + bias[channel] (the one float addition
+//     of bias_activation, so the bits of that pass followed by max_pool_forward); x, a conv output written
+//     without its bias, is only read.
 //   max_pool_backward: a GATHER, one thread per input element: dx[e] = sum of dy[j] over the windows j that cover
 //     e and chose it, in ascending window order, in float from 0.
 //   avg_pool_forward: y = (sum over the window in (ky, kx) order, in float, padding counted as 0) / (k_h * k_w).
@@ -20,39 +23,61 @@ __device__ __forceinline__ void covering(int y, int k, int stride, int pad, int 
     *hi = last < out - 1 ? last : out - 1;
 }
 
+// One output element i of max_pool_forward (bias null) or max_pool_bias_forward.
+__device__ __forceinline__ void max_pool_one(long long i, int c, int in_h, int in_w, int k_h, int k_w, int stride_h,
+                                             int stride_w, int pad_h, int pad_w, int out_h, int out_w,
+                                             const float* __restrict__ x, const float* __restrict__ bias,
+                                             float* __restrict__ y, int* __restrict__ argmax) {
+    long long p = i / c;
+    int ch = (int)(i - p * c);
+    long long t = p / out_w;
+    int ox = (int)(p - t * out_w);
+    long long img = t / out_h;
+    int oy = (int)(t - img * out_h);
+    int y0 = oy * stride_h - pad_h;
+    int x0 = ox * stride_w - pad_w;
+    int y1 = y0 + k_h < in_h ? y0 + k_h : in_h;
+    int x1 = x0 + k_w < in_w ? x0 + k_w : in_w;
+    y0 = y0 < 0 ? 0 : y0;
+    x0 = x0 < 0 ? 0 : x0;
+    const float* image = x + img * in_h * in_w * c;
+    float b = bias != nullptr ? bias[ch] : 0.f;
+    float best = -INFINITY;
+    int at = (y0 * in_w + x0) * c + ch;
+    for (int iy = y0; iy < y1; iy++) {
+        for (int ix = x0; ix < x1; ix++) {
+            int e = (iy * in_w + ix) * c + ch;
+            // without a bias x itself: adding 0 would turn -0 into +0
+            float v = bias != nullptr ? image[e] + b : image[e];
+            if (v > best || isnan(v)) {
+                best = v;
+                at = e;
+            }
+        }
+    }
+    y[i] = best;
+    argmax[i] = at;
+}
+
 extern "C" __global__ void max_pool_forward(int c, int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w,
                                             int pad_h, int pad_w, int out_h, int out_w, int n,
                                             const float* __restrict__ x, float* __restrict__ y,
                                             int* __restrict__ argmax) {
     long long total = (long long)n * out_h * out_w * c;
     GRID_STRIDE(i, total) {
-        long long p = i / c;
-        int ch = (int)(i - p * c);
-        long long t = p / out_w;
-        int ox = (int)(p - t * out_w);
-        long long img = t / out_h;
-        int oy = (int)(t - img * out_h);
-        int y0 = oy * stride_h - pad_h;
-        int x0 = ox * stride_w - pad_w;
-        int y1 = y0 + k_h < in_h ? y0 + k_h : in_h;
-        int x1 = x0 + k_w < in_w ? x0 + k_w : in_w;
-        y0 = y0 < 0 ? 0 : y0;
-        x0 = x0 < 0 ? 0 : x0;
-        const float* image = x + img * in_h * in_w * c;
-        float best = -INFINITY;
-        int at = (y0 * in_w + x0) * c + ch;
-        for (int iy = y0; iy < y1; iy++) {
-            for (int ix = x0; ix < x1; ix++) {
-                int e = (iy * in_w + ix) * c + ch;
-                float v = image[e];
-                if (v > best || isnan(v)) {
-                    best = v;
-                    at = e;
-                }
-            }
-        }
-        y[i] = best;
-        argmax[i] = at;
+        max_pool_one(i, c, in_h, in_w, k_h, k_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w, x, nullptr, y,
+                     argmax);
+    }
+}
+
+extern "C" __global__ void max_pool_bias_forward(int c, int in_h, int in_w, int k_h, int k_w, int stride_h,
+                                                 int stride_w, int pad_h, int pad_w, int out_h, int out_w, int n,
+                                                 const float* __restrict__ x, const float* __restrict__ bias,
+                                                 float* __restrict__ y, int* __restrict__ argmax) {
+    long long total = (long long)n * out_h * out_w * c;
+    GRID_STRIDE(i, total) {
+        max_pool_one(i, c, in_h, in_w, k_h, k_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w, x, bias, y,
+                     argmax);
     }
 }
 

@@ -5,6 +5,7 @@
 
 static ::emu::Registrar registrar_pool{
     EMU_K(pool, false, max_pool_forward),
+    EMU_K(pool, false, max_pool_bias_forward),
     EMU_K(pool, false, max_pool_backward),
     EMU_K(pool, false, avg_pool_forward),
     EMU_K(pool, false, avg_pool_backward)};

@@ -360,6 +360,27 @@ int main(int argc, char** argv) {
         OK(cuMemAlloc_v2(&dadx, xs * 4));
         OK(launch(function("max_pool_forward", "iiiiiiiiiiiippp"), 1, 1, 32,
                   {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxi, &dy, &darg}));
+        // max_pool_bias_forward: x + bias[c] read by the pool, against max_pool_forward of x with the bias added
+        std::vector<float> hb = random(C, 59), hxb = hx;
+        for (size_t e = 0; e < xs; e++) hxb[e] = hx[e] + hb[e % C];
+        CUdeviceptr dbias = put(hb), dxb = put(hxb), dyb = 0, dargb = 0, dyr = 0, dargr = 0;
+        OK(cuMemAlloc_v2(&dyb, ys * 4));
+        OK(cuMemAlloc_v2(&dargb, ys * 4));
+        OK(cuMemAlloc_v2(&dyr, ys * 4));
+        OK(cuMemAlloc_v2(&dargr, ys * 4));
+        OK(launch(function("max_pool_bias_forward", "iiiiiiiiiiiipppp"), 1, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxi, &dbias, &dyb, &dargb}));
+        OK(launch(function("max_pool_forward", "iiiiiiiiiiiippp"), 2, 1, 32,
+                  {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &dxb, &dyr, &dargr}));
+        {
+            std::vector<float> fy = get<float>(dyb, ys), ry2 = get<float>(dyr, ys);
+            std::vector<int> fa = get<int>(dargb, ys), ra2 = get<int>(dargr, ys);
+            for (size_t j = 0; j < ys; j++) {
+                CHECK(fa[j] == ra2[j], "max_pool_bias_forward argmax [%zu] %d vs %d", j, fa[j], ra2[j]);
+                CHECK(memcmp(&fy[j], &ry2[j], 4) == 0, "max_pool_bias_forward [%zu] %f vs %f", j, fy[j], ry2[j]);
+            }
+        }
+        for (CUdeviceptr d : {dbias, dxb, dyb, dargb, dyr, dargr}) OK(cuMemFree_v2(d));
         OK(launch(function("max_pool_backward", "iiiiiiiiiiiippp"), 3, 1, 32,
                   {&C, &H, &W, &kh, &kw, &sh, &sw, &ph, &pw, &oh, &ow, &n, &ddy, &darg, &ddx}));
         OK(launch(function("avg_pool_forward", "iiiiiiiiiiiipp"), 1, 1, 32,

@@ -37,6 +37,16 @@ public final class LayerChecks {
         }
     }
 
+    /**
+     * After the range checks of {@link PoolOps#maxPoolBiasForward}: {@code y} ({@code yn} floats) is apart from
+     * {@code x} ({@code xn}) and from the {@code c} bias floats.
+     */
+    public static void maxPoolBiasForwardOverlaps(Object y, long yOff, long yn, Object x, long xOff, long xn,
+                                                  Object bias, long biasOff, int c) {
+        disjoint(y, yOff, yn, "maxPoolBiasForward y", x, xOff, xn, "x");
+        disjoint(y, yOff, yn, "maxPoolBiasForward y", bias, biasOff, c, "bias");
+    }
+
     /** The shape of {@code toChannelsLast} / {@code toChannelsFirst}: {@code n >= 0}, the rest positive. */
     public static void imageShape(String op, int n, int c, int h, int w) {
         if (n < 0 || c <= 0 || h <= 0 || w <= 0) {

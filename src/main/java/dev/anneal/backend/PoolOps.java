@@ -17,6 +17,15 @@ public interface PoolOps {
     void maxPoolForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray y, long yOffset,
                         IntArray argmax, long argmaxOffset);
 
+    /**
+     * {@link #maxPoolForward} of {@code v[e] = x[e] + bias[channel of e]} (one float addition per element read,
+     * the bits of a separate bias pass over {@code x} followed by {@link #maxPoolForward}): the max pooling of a
+     * convolution's output {@code x} written without its bias ({@code c} floats at {@code biasOffset}), whose
+     * bias pass so disappears. {@code y} receives {@code v} at the argmax; {@code x} is only read.
+     */
+    void maxPoolBiasForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray bias, long biasOffset,
+                            FloatArray y, long yOffset, IntArray argmax, long argmaxOffset);
+
     /** {@code dx[e] = sum of dy[j]} over the outputs {@code j} of e's image whose argmax is {@code e}; else 0. */
     void maxPoolBackward(PoolGeometry g, int n, FloatArray dy, long dyOffset, IntArray argmax, long argmaxOffset,
                          FloatArray dx, long dxOffset);

@@ -12,12 +12,14 @@ import dev.anneal.backend.Mat;
  * {@code z = P W^T + b} (channels-last output directly), {@code y = act(z)}. Backward from {@code dy}:
  * {@code g = dy * act'(z)}, {@code dW += g^T P}, {@code db += colsum(g)}, {@code dx = col2im(g W)} (the columns
  * buffer, no longer needed once dW is formed, holds {@code g W}). A 1x1 kernel with stride 1 and no padding needs no
- * unrolling: {@code P = x}.
+ * unrolling: {@code P = x}. Before a max pooling ({@link PlannedLayer#biasInPool}) the output is {@code P W^T}
+ * alone and the pooling adds {@code b} as it reads; the backward is the same.
  */
 final class Conv2dLayer extends Layer {
     private final ConvGeometry g;
     private final long weight;
     private final long bias;
+    private final boolean biasInPool;
     private final Activation act;
     private final boolean unrolled;
     private final FloatArray col;
@@ -34,7 +36,12 @@ final class Conv2dLayer extends Layer {
                 s.stride().h(), s.stride().w(), s.padding().h(), s.padding().w());
         this.weight = weightOffset;
         this.bias = s.bias() ? weightOffset + (long) g.outC() * g.patch() : -1;
+        this.biasInPool = plan.biasInPool();
         this.act = plan.fused() == null ? Activation.IDENTITY : plan.fused();
+        if (biasInPool && (bias < 0 || act != Activation.IDENTITY)) {
+            throw new IllegalStateException(plan.key() + ": a conv whose pooling adds its bias has a bias and no "
+                    + "fused activation");
+        }
         this.unrolled = !(g.kH() == 1 && g.kW() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0
                 && g.padW() == 0);
         long pixels = (long) g.outH() * g.outW();
@@ -42,6 +49,11 @@ final class Conv2dLayer extends Layer {
         this.z = buffer(g.outSize());
         this.a = act == Activation.IDENTITY ? null : buffer(g.outSize());
         this.dx = inputGradient ? buffer(g.inSize()) : null;
+    }
+
+    /** Where the bias starts in the parameter buffer ({@code outC} floats), or -1 without one. */
+    long biasOffset() {
+        return bias;
     }
 
     private int pixels(int rows) {
@@ -68,7 +80,7 @@ final class Conv2dLayer extends Layer {
         Mat zm = new Mat(z, 0, pixels(rows), g.outC());
         backend.gemm(false, true, 1f, patches(rows), w(m.params()), 0f, zm);
         Mat y = a == null ? zm : new Mat(a, 0, pixels(rows), g.outC());
-        if (bias >= 0) {
+        if (bias >= 0 && !biasInPool) {
             backend.biasActivation(zm, new Mat(m.params(), bias, 1, g.outC()), act, y);
         } else if (a != null) {
             backend.activation(act, zm, y);

@@ -12,7 +12,9 @@ import dev.anneal.backend.PoolGeometry;
  * the first maximum wins, NaN propagates). Backward: {@code dx[e] = sum of dy[j]} over the outputs whose maximum
  * was element {@code e} (the argmax kept by the forward pass). After {@code conv2d, relu} the ReLU runs here, on the
  * pooled values ({@code y = relu(max z)}, backward {@code dy *= (y > 0)}), which gives the same values and gradients
- * on a quarter of the elements ({@link PlannedLayer#fused}).
+ * on a quarter of the elements ({@link PlannedLayer#fused}). After a {@code conv2d} (and that ReLU) the conv's bias is
+ * added here, as each element is read ({@code max (z + b)}, {@link PlannedLayer#biasInPool}), instead of in a pass
+ * of its own.
  */
 final class MaxPool2dLayer extends Layer {
     private final PoolGeometry g;
@@ -20,14 +22,20 @@ final class MaxPool2dLayer extends Layer {
     private final IntArray argmax;
     private final FloatArray dx;
     private final Activation after;
+    private final long bias;
 
-    MaxPool2dLayer(PlannedLayer plan, ModelBuffers m, boolean inputGradient) {
+    /** @param bias where the previous conv's bias starts in the parameters, when this pooling adds it; else -1 */
+    MaxPool2dLayer(PlannedLayer plan, ModelBuffers m, boolean inputGradient, long bias) {
         super(plan, m);
         this.g = geometry(plan);
         this.y = buffer(g.outSize());
         this.argmax = ints(g.outSize());
         this.dx = inputGradient ? buffer(g.inSize()) : null;
         this.after = plan.fused();
+        if (plan.biasInPool() != bias >= 0) {
+            throw new IllegalStateException(plan.key() + ": the pooling adds a conv's bias exactly when planned so");
+        }
+        this.bias = bias;
     }
 
     /** The pooling geometry of a {@code max_pool2d} or {@code avg_pool2d} layer. */
@@ -52,7 +60,11 @@ final class MaxPool2dLayer extends Layer {
     @Override
     public Mat forward(Mat x, boolean training) {
         int rows = x.rows();
-        backend.pool().maxPoolForward(g, rows, x.data(), x.offset(), y, 0, argmax, 0);
+        if (bias >= 0) {
+            backend.pool().maxPoolBiasForward(g, rows, x.data(), x.offset(), m.params(), bias, y, 0, argmax, 0);
+        } else {
+            backend.pool().maxPoolForward(g, rows, x.data(), x.offset(), y, 0, argmax, 0);
+        }
         Mat out = view(y, rows, outSize());
         if (after != null) {
             backend.activation(after, out, out);

@@ -83,7 +83,10 @@ public final class ModelPlan {
             }
             boolean absorbed = i > 0 && activationOf(s) != null && (stack.get(i - 1) instanceof LayerSpec.Linear
                     || stack.get(i - 1) instanceof LayerSpec.Conv2d);
-            out.add(new PlannedLayer(i, s, in, o, inFeatures, fused, absorbed));
+            boolean biasInPool = s instanceof LayerSpec.Conv2d && convBeforeMaxPool(stack, i)
+                    || s instanceof LayerSpec.MaxPool2d && (convBeforeMaxPool(stack, i - 1)
+                    || convBeforeMaxPool(stack, i - 2) && stack.get(i - 1) instanceof LayerSpec.Relu);
+            out.add(new PlannedLayer(i, s, in, o, inFeatures, fused, absorbed, biasInPool));
             in = o;
         }
         if (in.length != 1 || in[0] != classes) {
@@ -103,6 +106,21 @@ public final class ModelPlan {
     private static boolean reluBeforeMaxPool(List<LayerSpec> stack, int i) {
         return i + 1 < stack.size() && stack.get(i) instanceof LayerSpec.Relu
                 && stack.get(i + 1) instanceof LayerSpec.MaxPool2d;
+    }
+
+    /**
+     * Whether layer {@code i} is a {@code conv2d} with a bias followed by a max pooling, directly or after a ReLU:
+     * then the pooling adds the bias as it reads the conv's output ({@link PlannedLayer#biasInPool}). The pooled
+     * values are those of a separate bias pass (the same addition per element), and nothing else reads the conv's
+     * output: its backward needs no pre-activation (the ReLU runs after the pooling, {@link #reluBeforeMaxPool}),
+     * and the bias gradient is the column sum of the incoming gradient.
+     */
+    private static boolean convBeforeMaxPool(List<LayerSpec> stack, int i) {
+        if (i < 0 || !(stack.get(i) instanceof LayerSpec.Conv2d cv) || !cv.bias()) {
+            return false;
+        }
+        return i + 1 < stack.size() && stack.get(i + 1) instanceof LayerSpec.MaxPool2d
+                || reluBeforeMaxPool(stack, i + 1);
     }
 
     /** Whether layer {@code i} is the last linear layer of the stack (which may leave out_features to the data). */

@@ -17,9 +17,13 @@ import java.util.Arrays;
  *     bias-and-activation pass); for a {@code max_pool2d} after {@code conv2d, relu}, the ReLU, which it applies
  *     after pooling instead (see {@link ModelPlan}); else null
  * @param absorbed whether this activation layer runs fused inside the layer before or after it
+ * @param biasInPool for a {@code conv2d} with a bias followed by a {@code max_pool2d} (directly or after a
+ *     {@code relu}): the conv writes its output without the bias and the pool adds it as it reads
+ *     ({@link dev.anneal.backend.PoolOps#maxPoolBiasForward}, the same bits); for that {@code max_pool2d}: it
+ *     adds the conv's bias; else false
  */
 public record PlannedLayer(int index, LayerSpec spec, int[] in, int[] out, int inFeatures, Activation fused,
-                           boolean absorbed) {
+                           boolean absorbed, boolean biasInPool) {
     public String type() {
         return LayerSpec.nameOf(spec);
     }

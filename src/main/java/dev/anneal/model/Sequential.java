@@ -72,11 +72,13 @@ public final class Sequential implements AutoCloseable {
                     : null;
             ModelBuffers m = new ModelBuffers(backend, params, grads, state, counter, dropoutSeed, replica, chunk);
             boolean first = true;
+            Layer previous = null;
             for (PlannedLayer p : plan.layers()) {
                 if (p.absorbed()) {
                     continue;
                 }
-                Layer l = layer(p, m, plan.parameterOffset(p), !first);
+                Layer l = layer(p, m, plan.parameterOffset(p), !first, previous);
+                previous = l;
                 layers.add(l);
                 made.add(l);
                 first = false;
@@ -112,7 +114,7 @@ public final class Sequential implements AutoCloseable {
         return t;
     }
 
-    private Layer layer(PlannedLayer p, ModelBuffers m, long weight, boolean inputGradient) {
+    private Layer layer(PlannedLayer p, ModelBuffers m, long weight, boolean inputGradient, Layer previous) {
         LayerSpec s = p.spec();
         if (s instanceof LayerSpec.Linear) {
             return new LinearLayer(p, m, weight, inputGradient);
@@ -121,7 +123,9 @@ public final class Sequential implements AutoCloseable {
             return new Conv2dLayer(p, m, weight, inputGradient);
         }
         if (s instanceof LayerSpec.MaxPool2d) {
-            return new MaxPool2dLayer(p, m, inputGradient);
+            // planned so, the previous layer is the conv (its relu, if any, is absorbed) whose bias the pool adds
+            long bias = p.biasInPool() ? ((Conv2dLayer) previous).biasOffset() : -1;
+            return new MaxPool2dLayer(p, m, inputGradient, bias);
         }
         if (s instanceof LayerSpec.AvgPool2d) {
             return new AvgPool2dLayer(p, m, inputGradient);

@@ -2,7 +2,9 @@ package dev.anneal.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anneal.backend.Activation;
 import dev.anneal.backend.Backend;
@@ -14,10 +16,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code conv2d, relu, max_pool2d} runs the ReLU after the pooling ({@link ModelPlan}): the logits, the loss and
- * every gradient must be the bits of the order as written. The reference keeps the written order by putting a
- * {@code dropout} with {@code p: 0} (a multiplication by exactly 1) between the ReLU and the pooling, which stops
- * the reordering; its module indices shift by one, so tensors are compared by layer.
+ * {@code conv2d, relu, max_pool2d} runs the ReLU after the pooling, and the pooling adds the conv's bias as it reads
+ * ({@link ModelPlan}, {@link PlannedLayer#biasInPool}): the logits, the loss and every gradient must be the bits of
+ * the order as written. The reference keeps the written order by putting a {@code dropout} with {@code p: 0} (a
+ * multiplication by exactly 1) between the ReLU and the pooling, which stops both the reordering and the bias
+ * folding; its module indices shift by one, so tensors are compared by layer.
  */
 class ReluAfterPoolTest {
     private static final String REORDERED = """
@@ -49,6 +52,56 @@ class ReluAfterPoolTest {
               - {type: linear}
             """;
 
+    /** A conv directly before a max pooling (no ReLU) and a conv whose pooling adds its bias at padded windows. */
+    private static final String DIRECT = """
+            type: sequential
+            init: pytorch
+            layers:
+              - {type: conv2d, out_channels: 4, kernel_size: 3, padding: 1}
+              - {type: max_pool2d, kernel_size: 2}
+              - {type: conv2d, out_channels: 6, kernel_size: 2}
+              - {type: relu}
+              - {type: max_pool2d, kernel_size: 2, stride: 1, padding: 1}
+              - {type: flatten}
+              - {type: linear}
+            """;
+    private static final String DIRECT_WRITTEN = """
+            type: sequential
+            init: pytorch
+            layers:
+              - {type: conv2d, out_channels: 4, kernel_size: 3, padding: 1}
+              - {type: dropout, p: 0.0}
+              - {type: max_pool2d, kernel_size: 2}
+              - {type: conv2d, out_channels: 6, kernel_size: 2}
+              - {type: relu}
+              - {type: dropout, p: 0.0}
+              - {type: max_pool2d, kernel_size: 2, stride: 1, padding: 1}
+              - {type: flatten}
+              - {type: linear}
+            """;
+
+    @Test
+    void maxPoolAddingTheConvBiasGivesTheBitsOfTheWrittenOrder() {
+        int[] shape = {3, 9, 11};
+        int classes = 5;
+        ModelPlan plan = ModelPlan.of(SequentialGradientTest.spec(DIRECT), shape, classes);
+        for (int i : new int[] {0, 1, 2, 4}) {
+            assertTrue(plan.layers().get(i).biasInPool(), "layer " + i);
+        }
+        ModelPlan written = ModelPlan.of(SequentialGradientTest.spec(DIRECT_WRITTEN), shape, classes);
+        for (PlannedLayer l : written.layers()) {
+            assertFalse(l.biasInPool(), "a dropout between conv and pool stops the folding at " + l.key());
+        }
+        ModelPlan noBias = ModelPlan.of(SequentialGradientTest.spec(DIRECT.replace(
+                "out_channels: 4, kernel_size: 3, padding: 1}", "out_channels: 4, kernel_size: 3, padding: 1, "
+                + "bias: false}")), shape, classes);
+        assertFalse(noBias.layers().get(0).biasInPool(), "a conv without a bias");
+        assertFalse(noBias.layers().get(1).biasInPool(), "nothing for its pool to add");
+        assertTrue(noBias.layers().get(4).biasInPool());
+        compare(DIRECT, new String[] {"0", "2", "6"}, DIRECT_WRITTEN, new String[] {"0", "3", "8"}, shape, classes,
+                6, 21);
+    }
+
     @Test
     void reluAfterMaxPoolGivesTheBitsOfTheWrittenOrder() {
         int[] shape = {2, 12, 10};
@@ -58,10 +111,19 @@ class ReluAfterPoolTest {
         assertNull(plan.layers().get(0).fused(), "the conv before relu, max_pool runs without the activation");
         assertEquals(Activation.RELU, plan.layers().get(2).fused(), "the pool applies the relu");
         assertNull(ModelPlan.of(SequentialGradientTest.spec(WRITTEN_ORDER), shape, classes).layers().get(3).fused());
+        for (int i : new int[] {0, 2, 3, 5}) {
+            assertTrue(plan.layers().get(i).biasInPool(), "the pool adds the conv's bias at layer " + i);
+        }
+        compare(REORDERED, new String[] {"0", "3", "7"}, WRITTEN_ORDER, new String[] {"0", "4", "9"}, shape, classes,
+                rows, 12);
+    }
 
+    /** Both models on the same inputs and weights: the logits, the loss and the gradients, bit for bit. */
+    private static void compare(String fused, String[] fusedLayers, String written, String[] writtenLayers,
+                                int[] shape, int classes, int rows, long seed) {
         Backend cpu = new CpuBackend();
-        Random random = new Random(12);
-        float[] x = new float[rows * 2 * 12 * 10];
+        Random random = new Random(seed);
+        float[] x = new float[rows * shape[0] * shape[1] * shape[2]];
         for (int i = 0; i < x.length; i++) {
             // a few exact zeros and ties, where the order of relu and max would matter if it could
             x[i] = i % 11 == 0 ? 0f : (float) random.nextGaussian();
@@ -70,10 +132,10 @@ class ReluAfterPoolTest {
         for (int i = 0; i < rows; i++) {
             labels[i] = random.nextInt(classes);
         }
-        float[][] reordered = run(cpu, REORDERED, new String[] {"0", "3", "7"}, shape, classes, x, labels);
-        float[][] written = run(cpu, WRITTEN_ORDER, new String[] {"0", "4", "9"}, shape, classes, x, labels);
+        float[][] reordered = run(cpu, fused, fusedLayers, shape, classes, x, labels);
+        float[][] reference = run(cpu, written, writtenLayers, shape, classes, x, labels);
         for (int i = 0; i < reordered.length; i++) {
-            assertArrayEquals(written[i], reordered[i], "result " + i);
+            assertArrayEquals(reference[i], reordered[i], "result " + i);
         }
     }
 

@@ -11,6 +11,8 @@ import dev.anneal.backend.PoolOps;
  * {@link PoolOps}. The loops follow PyTorch 1.13's CPU kernels ({@code aten/src/ATen/native/cpu/MaxPoolKernel.cpp},
  * {@code AvgPoolKernel.cpp}) so that the bits agree with it:
  * <ul>
+ *   <li>max with a bias ({@link PoolOps#maxPoolBiasForward}): each element read is {@code x + bias[channel]},
+ *       then as max;</li>
  *   <li>max: start from {@code -inf} with the first in-bounds window element as argmax, then over the window in
  *       {@code (ky, kx)} order take {@code v} when {@code v > max || isNaN(v)}: the first maximum wins, a NaN wins
  *       over every number, and of several NaNs the last one is the argmax (PyTorch's rule, on the CPU and in
@@ -42,12 +44,32 @@ final class CpuPool implements PoolOps {
         LayerChecks.disjoint(ya, yOffset, ySize, "maxPoolForward y", xa, xOffset, xSize, "x");
         int pixels = n * g.outH() * g.outW();
         CpuParallel.forRange(0, pixels, pixelGrain(g), (chunk, from, to) ->
-                maxForwardPixels(g, xa, (int) xOffset, ya, (int) yOffset, aa, (int) argmaxOffset, from, to));
+                maxForwardPixels(g, xa, (int) xOffset, null, 0, ya, (int) yOffset, aa, (int) argmaxOffset, from,
+                        to));
     }
 
-    /** Output pixels {@code [from, to)} in {@code (i, oy, ox)} order, all channels. */
-    static void maxForwardPixels(PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax, int aOff,
-                                 int from, int to) {
+    @Override
+    public void maxPoolBiasForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray bias,
+                                   long biasOffset, FloatArray y, long yOffset, IntArray argmax, long argmaxOffset) {
+        int xSize = CpuRanges.elements(n, g.inSize(), "maxPoolBiasForward x");
+        int ySize = CpuRanges.elements(n, g.outSize(), "maxPoolBiasForward y");
+        float[] xa = CpuRanges.floats(x, xOffset, xSize, "maxPoolBiasForward x");
+        float[] ba = CpuRanges.floats(bias, biasOffset, g.c(), "maxPoolBiasForward bias");
+        float[] ya = CpuRanges.floats(y, yOffset, ySize, "maxPoolBiasForward y");
+        int[] aa = CpuRanges.ints(argmax, argmaxOffset, ySize, "maxPoolBiasForward argmax");
+        LayerChecks.maxPoolBiasForwardOverlaps(ya, yOffset, ySize, xa, xOffset, xSize, ba, biasOffset, g.c());
+        int pixels = n * g.outH() * g.outW();
+        CpuParallel.forRange(0, pixels, pixelGrain(g), (chunk, from, to) ->
+                maxForwardPixels(g, xa, (int) xOffset, ba, (int) biasOffset, ya, (int) yOffset, aa,
+                        (int) argmaxOffset, from, to));
+    }
+
+    /**
+     * Output pixels {@code [from, to)} in {@code (i, oy, ox)} order, all channels; with a {@code bias} (else null)
+     * each element read is {@code x[e] + bias[bOff + channel]}.
+     */
+    static void maxForwardPixels(PoolGeometry g, float[] x, int xOff, float[] bias, int bOff, float[] y, int yOff,
+                                 int[] argmax, int aOff, int from, int to) {
         int c = g.c();
         int inH = g.inH();
         int inW = g.inW();
@@ -71,20 +93,28 @@ final class CpuPool implements PoolOps {
             int arg = aOff + p * c;
             int image = xOff + i * inSize;
             if (twoByTwo && ye - ys == 2 && xe - xs == 2) {
-                maxWindow2x2(c, inW, x, image, (ys * inW + xs) * c, y, out, argmax, arg);
+                if (bias == null) {
+                    maxWindow2x2(c, inW, x, image, (ys * inW + xs) * c, y, out, argmax, arg);
+                } else {
+                    maxWindow2x2Bias(c, inW, x, image, (ys * inW + xs) * c, bias, bOff, y, out, argmax, arg);
+                }
                 continue;
             }
             // Channel outer, window inner: the running maximum and its index stay in registers and each output is
             // written once. take = v > max || isNaN(v) as an all-ones mask and both updates as bit selects: no
             // branch (random data mispredicts half the compares).
+            // With a bias, v = x + b (exactly the bias pass's addition); without one, x itself (adding 0 would turn
+            // -0 into +0).
+            boolean add = bias != null;
             for (int ch = 0; ch < c; ch++) {
                 float max = Float.NEGATIVE_INFINITY;
                 int best = (ys * inW + xs) * c + ch;
+                float b = add ? bias[bOff + ch] : 0f;
                 for (int iy = ys; iy < ye; iy++) {
                     int row = iy * inW;
                     for (int ix = xs; ix < xe; ix++) {
                         int at = (row + ix) * c + ch;
-                        float v = x[image + at];
+                        float v = add ? x[image + at] + b : x[image + at];
                         int take = -((v > max | v != v) ? 1 : 0);
                         max = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
                                 | Float.floatToRawIntBits(max) & ~take);
@@ -127,6 +157,38 @@ final class CpuPool implements PoolOps {
             take = -((v3 > m | v3 != v3) ? 1 : 0);
             best = (start + ch + d3) & take | best & ~take;
             y[out + ch] = x[image + best];
+            argmax[arg + ch] = best;
+        }
+    }
+
+    /**
+     * {@link #maxWindow2x2} of {@code v = x + bias[channel]}: the four taps summed with their channel's bias (the
+     * bias pass's addition), compared as there, and the output read back as {@code x[argmax] + bias}, the bits of
+     * the winning {@code v}.
+     */
+    private static void maxWindow2x2Bias(int c, int inW, float[] x, int image, int start, float[] bias, int bOff,
+                                         float[] y, int out, int[] argmax, int arg) {
+        int d1 = c;
+        int d2 = inW * c;
+        int d3 = d2 + c;
+        int s = image + start;
+        for (int ch = 0; ch < c; ch++) {
+            float b = bias[bOff + ch];
+            float v0 = x[s + ch] + b;
+            float v1 = x[s + d1 + ch] + b;
+            float v2 = x[s + d2 + ch] + b;
+            float v3 = x[s + d3 + ch] + b;
+            int best = start + ch;
+            float m = v0;
+            int take = -((v1 > m | v1 != v1) ? 1 : 0);
+            best = (start + ch + d1) & take | best & ~take;
+            m = Math.max(m, v1);
+            take = -((v2 > m | v2 != v2) ? 1 : 0);
+            best = (start + ch + d2) & take | best & ~take;
+            m = Math.max(m, v2);
+            take = -((v3 > m | v3 != v3) ? 1 : 0);
+            best = (start + ch + d3) & take | best & ~take;
+            y[out + ch] = x[image + best] + b;
             argmax[arg + ch] = best;
         }
     }

@@ -252,6 +252,19 @@ final class CudaPlanner {
         return ySize == 0 ? List.of() : List.of(new PoolLaunches.MaxForward(g, n, sx, sy, sa));
     }
 
+    List<Launcher> maxPoolBiasForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray bias,
+                                      long biasOffset, FloatArray y, long yOffset, IntArray argmax,
+                                      long argmaxOffset) {
+        long xSize = images(n, "maxPoolBiasForward n") * poolImage(g, "maxPoolBiasForward");
+        long ySize = n * g.outSize();
+        Span sx = floats(x).span("x", xOffset, xSize);
+        Span sb = floats(bias).span("bias", biasOffset, g.c());
+        Span sy = floats(y).span("y", yOffset, ySize);
+        Span sa = ints(argmax).span("argmax", argmaxOffset, ySize);
+        LayerChecks.maxPoolBiasForwardOverlaps(y, yOffset, ySize, x, xOffset, xSize, bias, biasOffset, g.c());
+        return ySize == 0 ? List.of() : List.of(new PoolLaunches.MaxBiasForward(g, n, sx, sb, sy, sa));
+    }
+
     List<Launcher> maxPoolBackward(PoolGeometry g, int n, FloatArray dy, long dyOffset, IntArray argmax,
                                    long argmaxOffset, FloatArray dx, long dxOffset) {
         long xSize = images(n, "maxPoolBackward n") * poolImage(g, "maxPoolBackward");

@@ -20,6 +20,13 @@ final class CudaPool implements PoolOps {
     }
 
     @Override
+    public void maxPoolBiasForward(PoolGeometry g, int n, FloatArray x, long xOffset, FloatArray bias,
+                                   long biasOffset, FloatArray y, long yOffset, IntArray argmax, long argmaxOffset) {
+        queue.submit(p -> p.maxPoolBiasForward(g, n, x, xOffset, bias, biasOffset, y, yOffset, argmax,
+                argmaxOffset));
+    }
+
+    @Override
     public void maxPoolBackward(PoolGeometry g, int n, FloatArray dy, long dyOffset, IntArray argmax,
                                 long argmaxOffset, FloatArray dx, long dxOffset) {
         queue.submit(p -> p.maxPoolBackward(g, n, dy, dyOffset, argmax, argmaxOffset, dx, dxOffset));

@@ -52,6 +52,8 @@ public enum Kernel {
     TO_CHANNELS_FIRST("conv", "to_channels_first", I32, I32, I32, I32, PTR, PTR),
     MAX_POOL_FORWARD("pool", "max_pool_forward", I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, PTR,
             PTR, PTR),
+    MAX_POOL_BIAS_FORWARD("pool", "max_pool_bias_forward", I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32,
+            I32, PTR, PTR, PTR, PTR),
     MAX_POOL_BACKWARD("pool", "max_pool_backward", I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, PTR,
             PTR, PTR),
     AVG_POOL_FORWARD("pool", "avg_pool_forward", I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, PTR,

@@ -35,6 +35,24 @@ final class PoolLaunches {
         }
     }
 
+    /** {@code max_pool_bias_forward(geometry..., n, x, bias, y, argmax)}. */
+    record MaxBiasForward(PoolGeometry g, int n, Span x, Span bias, Span y, Span argmax) implements Launcher {
+        @Override
+        public Kernel kernel() {
+            return Kernel.MAX_POOL_BIAS_FORWARD;
+        }
+
+        @Override
+        public Grid grid(int multiprocessors) {
+            return Grid.gridStride(y.count(), multiprocessors);
+        }
+
+        @Override
+        public void pack(KernelArgs a) {
+            geometry(a, g, n).ptr(x).ptr(bias).ptr(y).ptr(argmax);
+        }
+    }
+
     /** {@code max_pool_backward(geometry..., n, dy, argmax, dx)}. */
     record MaxBackward(PoolGeometry g, int n, Span dy, Span argmax, Span dx) implements Launcher {
         @Override

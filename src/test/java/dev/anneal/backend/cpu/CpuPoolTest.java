@@ -163,6 +163,92 @@ class CpuPoolTest {
         }
     }
 
+    /**
+     * {@code maxPoolBiasForward} against its definition as two ops: the bias pass ({@code biasActivation} with the
+     * identity, in place over {@code [n H W, c]}) then {@code maxPoolForward}, bit for bit with the same argmax, on
+     * the shapes above (the unrolled 2x2 windows and the general loop, padding, stride 1) and on values drawn from
+     * ties, both zeros, infinities and NaNs with payloads; the biases hold both zeros, an infinity, a NaN and
+     * values that make ties out of distinct inputs by rounding. Where the bias is NaN only NaN is required: the
+     * payload of NaN + NaN is the operand order's, which the JIT may swap. Its input is left as it was.
+     */
+    @Test
+    void maxPoolWithBiasHasTheBitsOfTheBiasPassThenTheMaxPool() {
+        float[] values = {-0f, 0f, 1f, -1f, 2f, 1e-8f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN,
+            Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffc00007)};
+        float[] biases = {-0f, 0f, 1f, 1e8f, -3.5f, Float.POSITIVE_INFINITY, Float.NaN, 0.1f};
+        int[][] special = {{4, 8, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 5, 5, 7, 2, 2, 1, 1, 1, 1},
+            {2, 3, 7, 9, 2, 2, 2, 1, 1, 0}, {2, 9, 6, 6, 3, 3, 1, 1, 1, 1}};
+        int[][][] sets = {SHAPES, special};
+        for (int set = 0; set < 2; set++) {
+            for (int[] s : sets[set]) {
+                PoolGeometry g = geometry(s);
+                int n = s[0];
+                int c = g.c();
+                float[] x = new float[(int) (n * g.inSize())];
+                float[] b = new float[c + 2];
+                for (int i = 0; i < x.length; i++) {
+                    int k = random.nextInt(values.length + 4);
+                    x[i] = set == 0 ? (float) random.nextGaussian()
+                            : k < values.length ? values[k] : values[random.nextInt(6)];
+                }
+                for (int ch = 0; ch < b.length; ch++) {
+                    b[ch] = set == 0 ? (float) random.nextGaussian() : biases[random.nextInt(biases.length)];
+                }
+                int outLen = (int) (n * g.outSize());
+                int pixels = x.length / c;
+                // the two ops: z + b in place, then the pool
+                FloatArray z = upload(x);
+                cpu.biasActivation(new dev.anneal.backend.Mat(z, 0, pixels, c),
+                        new dev.anneal.backend.Mat(upload(b), 2, 1, c), dev.anneal.backend.Activation.IDENTITY,
+                        new dev.anneal.backend.Mat(z, 0, pixels, c));
+                FloatArray yTwo = cpu.allocate(outLen);
+                IntArray aTwo = cpu.allocateInts(outLen);
+                pool.maxPoolForward(g, n, z, 0, yTwo, 0, aTwo, 0);
+                // the fused op, at offsets
+                FloatArray xb = upload(x);
+                FloatArray yb = cpu.allocate(outLen + 3);
+                IntArray ab = cpu.allocateInts(outLen + 3);
+                pool.maxPoolBiasForward(g, n, xb, 0, upload(b), 2, yb, 3, ab, 3);
+                String what = "maxPoolBiasForward " + g + " x " + n;
+                float[] expected = CpuBackend.f(yTwo);
+                float[] actual = java.util.Arrays.copyOfRange(CpuBackend.f(yb), 3, 3 + outLen);
+                for (int j = 0; j < outLen; j++) {
+                    float bias = b[2 + j % c];
+                    if (Float.isNaN(bias)) {
+                        // NaN + NaN: which payload survives depends on the operand order the JIT picks for an
+                        // addition (it may commute it), in either form; Java does not fix NaN payloads
+                        assertTrue(Float.isNaN(expected[j]) && Float.isNaN(actual[j]), what + " [" + j + "]");
+                        actual[j] = expected[j];
+                    }
+                }
+                FloatParity.assertSameBits(what, expected, actual);
+                assertArrayEquals(((CpuInts) aTwo).array(),
+                        java.util.Arrays.copyOfRange(((CpuInts) ab).array(), 3, 3 + outLen), "argmax " + what);
+                FloatParity.assertSameBits(what + " leaves x", x, CpuBackend.f(xb));
+            }
+        }
+    }
+
+    @Test
+    void maxPoolWithBiasRefusesOverlapsAndShortRanges() {
+        PoolGeometry g = geometry(SHAPES[1]);
+        int n = SHAPES[1][0];
+        int inLen = (int) (n * g.inSize());
+        int outLen = (int) (n * g.outSize());
+        FloatArray buf = cpu.allocate(inLen + outLen + g.c());
+        IntArray arg = cpu.allocateInts(outLen);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pool.maxPoolBiasForward(g, n, buf, 0, buf, inLen + 1, buf, inLen, arg, 0));
+        assertTrue(e.getMessage().startsWith("maxPoolBiasForward y"), e.getMessage());
+        assertTrue(e.getMessage().contains("bias"), e.getMessage());
+        IndexOutOfBoundsException range = assertThrows(IndexOutOfBoundsException.class,
+                () -> pool.maxPoolBiasForward(g, n, buf, 0, buf, inLen + outLen + 1, buf, inLen, arg, 0));
+        assertTrue(range.getMessage().startsWith("maxPoolBiasForward bias"), range.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> pool.maxPoolBiasForward(g, n, buf, 0, buf, inLen + outLen, buf, inLen - 1, arg, 0));
+        assertTrue(e.getMessage().startsWith("maxPoolBiasForward y"), e.getMessage());
+    }
+
     @Test
     void avgPoolMatchesTheFloatSumInWindowOrderThenOneDivision() {
         for (int[] s : SHAPES) {
@@ -304,9 +390,9 @@ class CpuPoolTest {
         float[] ySplit = new float[outLen];
         int[] aWhole = new int[outLen];
         int[] aSplit = new int[outLen];
-        CpuPool.maxForwardPixels(g, x, 0, yWhole, 0, aWhole, 0, 0, pixels);
+        CpuPool.maxForwardPixels(g, x, 0, null, 0, yWhole, 0, aWhole, 0, 0, pixels);
         for (int p = 0; p < pixels; p += 3) {
-            CpuPool.maxForwardPixels(g, x, 0, ySplit, 0, aSplit, 0, p, Math.min(pixels, p + 3));
+            CpuPool.maxForwardPixels(g, x, 0, null, 0, ySplit, 0, aSplit, 0, p, Math.min(pixels, p + 3));
         }
         FloatParity.assertSameBits("maxPool forward split", yWhole, ySplit);
         assertArrayEquals(aWhole, aSplit);

@@ -84,7 +84,8 @@ class CudaLayerParityTest extends ParityFixture {
             String what = g + " x " + n;
             float[] in = padded(ties(r, x));
             float[] dy = padded(random(r, y, 1));
-            float[][] results = new float[4][];
+            float[] bias = padded(random(r, g.c(), 2));
+            float[][] results = new float[8][];
             Backend[] backends = {cpu, gpu};
             for (int k = 0; k < 2; k++) {
                 Backend b = backends[k];
@@ -97,10 +98,22 @@ class CudaLayerParityTest extends ParityFixture {
                 b.pool().maxPoolBackward(g, n, dys, PAD, argmax, PAD, dxs, PAD);
                 results[2 * k] = get(b, ys);
                 results[2 * k + 1] = get(b, dxs);
-                for (AutoCloseable c : new AutoCloseable[] {xs, ys, dys, dxs, argmax}) {
+                // with a bias (the argmax, read back through maxPoolBackward of ones, compared too)
+                FloatArray bs = put(b, bias);
+                FloatArray yb = put(b, padded(nans(y)));
+                FloatArray ones = put(b, padded(ones(y)));
+                FloatArray hits = put(b, padded(nans(x)));
+                IntArray argb = b.allocateInts(y + 2L * PAD);
+                b.pool().maxPoolBiasForward(g, n, xs, PAD, bs, PAD, yb, PAD, argb, PAD);
+                b.pool().maxPoolBackward(g, n, ones, PAD, argb, PAD, hits, PAD);
+                results[4 + 2 * k] = get(b, yb);
+                results[5 + 2 * k] = get(b, hits);
+                for (AutoCloseable c : new AutoCloseable[] {xs, ys, dys, dxs, argmax, bs, yb, ones, hits, argb}) {
                     close(c);
                 }
             }
+            assertBits("maxPoolBiasForward " + what, results[4], results[6]);
+            assertBits("maxPoolBiasForward argmax " + what, results[5], results[7]);
             assertBits("maxPoolForward " + what, results[0], results[2]);
             assertBits("maxPoolBackward " + what, results[1], results[3]);
             float[][][] avg = both(new float[][] {in, padded(nans(y))},
@@ -110,6 +123,12 @@ class CudaLayerParityTest extends ParityFixture {
                     (b, v) -> b.pool().avgPoolBackward(g, n, v[0], PAD, v[1], PAD));
             assertBits("avgPoolBackward " + what, avgBack[0][1], avgBack[1][1]);
         }
+    }
+
+    private static float[] ones(int n) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, 1f);
+        return v;
     }
 
     @Test

@@ -37,6 +37,8 @@ class LayerOpsValidationTest {
         calls.put("im2col col too short", b -> b.conv().im2col(CONV, 1, b.allocate(90), 0, b.allocate(809), 0));
         calls.put("maxPoolForward argmax too short", b -> b.pool().maxPoolForward(POOL, 1, b.allocate(90), 0,
                 b.allocate(18), 0, b.allocateInts(17), 0));
+        calls.put("maxPoolBiasForward bias too short", b -> b.pool().maxPoolBiasForward(POOL, 1, b.allocate(90), 0,
+                b.allocate(2), 0, b.allocate(18), 0, b.allocateInts(18), 0));
         calls.put("avgPoolBackward dx offset", b -> b.pool().avgPoolBackward(POOL, 1, b.allocate(18), 0,
                 b.allocate(90), 1));
         calls.put("batchNormTraining saved too short", b -> {
@@ -115,6 +117,14 @@ class LayerOpsValidationTest {
         calls.put("maxPoolForward y overlaps x", b -> {
             FloatArray buf = b.allocate(px + py);
             b.pool().maxPoolForward(POOL, 1, buf, 0, buf, px - 2, b.allocateInts(py), 0);
+        });
+        calls.put("maxPoolBiasForward y overlaps x", b -> {
+            FloatArray buf = b.allocate(px + py);
+            b.pool().maxPoolBiasForward(POOL, 1, buf, 0, b.allocate(3), 0, buf, px - 2, b.allocateInts(py), 0);
+        });
+        calls.put("maxPoolBiasForward y overlaps bias", b -> {
+            FloatArray buf = b.allocate(px + py + 3);
+            b.pool().maxPoolBiasForward(POOL, 1, buf, 0, buf, px + py - 1, buf, px, b.allocateInts(py), 0);
         });
         calls.put("maxPoolBackward dx overlaps dy", b -> {
             FloatArray buf = b.allocate(px + py);
