@@ -235,11 +235,12 @@ class LaunchersTest {
         PoolGeometry pool = new PoolGeometry(3, 7, 5, 2, 2, 2, 2, 1, 1);
         FloatArray pooled = b.allocate(2 * pool.outSize());
         IntArray argmax = b.allocateInts(2 * pool.outSize());
+        FloatArray affine = b.allocate(4 * 3);
         b.pool().maxPoolForward(pool, 2, img, 0, pooled, 0, argmax, 0);
         b.pool().maxPoolBackward(pool, 2, pooled, 0, argmax, 0, other, 0);
+        b.pool().maxPoolBiasForward(pool, 2, img, 0, affine, 0, pooled, 0, argmax, 0);
         b.pool().avgPoolForward(pool, 2, img, 0, pooled, 0);
         b.pool().avgPoolBackward(pool, 2, pooled, 0, other, 0);
-        FloatArray affine = b.allocate(4 * 3);
         FloatArray stats = b.allocate(4 * 3);
         Mat x = new Mat(img, 0, 70, 3);
         Mat y = new Mat(other, 0, 70, 3);
