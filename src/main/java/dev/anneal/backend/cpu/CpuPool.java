@@ -93,11 +93,7 @@ final class CpuPool implements PoolOps {
             int arg = aOff + p * c;
             int image = xOff + i * inSize;
             if (twoByTwo && ye - ys == 2 && xe - xs == 2) {
-                if (bias == null) {
-                    maxWindow2x2(c, inW, x, image, (ys * inW + xs) * c, y, out, argmax, arg);
-                } else {
-                    maxWindow2x2Bias(c, inW, x, image, (ys * inW + xs) * c, bias, bOff, y, out, argmax, arg);
-                }
+                maxWindow2x2(c, inW, x, image, (ys * inW + xs) * c, bias, bOff, y, out, argmax, arg);
                 continue;
             }
             // Channel outer, window inner: the running maximum and its index stay in registers and each output is
@@ -129,23 +125,27 @@ final class CpuPool implements PoolOps {
 
     /**
      * One 2x2 window wholly inside the image, whose top-left element is {@code start} (relative to
-     * {@code image}), all channels: the same argmax as the general loop, unrolled. Of the four taps in
-     * {@code (ky, kx)} order, tap {@code t} takes over when {@code v_t > m || isNaN(v_t)}, {@code m} the running
-     * maximum kept as {@code Math.max} (branch free; it differs from the taken value only as {@code +0} for
-     * {@code -0} or in a NaN's payload, which no comparison sees); the output is then read back at the argmax,
-     * so its bits are those of the winning input element (the first maximum, the last NaN), as before.
+     * {@code image}), all channels: the same argmax as the general loop, unrolled, of {@code v = x} or, with a
+     * {@code bias} (else null), {@code v = x + bias[channel]} (the bias pass's addition; without one nothing is
+     * added, since adding 0 would turn -0 into +0). Of the four taps in {@code (ky, kx)} order, tap {@code t} takes
+     * over when {@code v_t > m || isNaN(v_t)}, {@code m} the running maximum kept as {@code Math.max} (branch free;
+     * it differs from the taken value only as {@code +0} for {@code -0} or in a NaN's payload, which no comparison
+     * sees); the output is then read back at the argmax (and the bias added again), so its bits are those of the
+     * winning {@code v} (the first maximum, the last NaN), as in the general loop.
      */
-    private static void maxWindow2x2(int c, int inW, float[] x, int image, int start, float[] y, int out,
-                                     int[] argmax, int arg) {
+    private static void maxWindow2x2(int c, int inW, float[] x, int image, int start, float[] bias, int bOff,
+                                     float[] y, int out, int[] argmax, int arg) {
+        boolean add = bias != null;
         int d1 = c;
         int d2 = inW * c;
         int d3 = d2 + c;
         int s = image + start;
         for (int ch = 0; ch < c; ch++) {
-            float v0 = x[s + ch];
-            float v1 = x[s + d1 + ch];
-            float v2 = x[s + d2 + ch];
-            float v3 = x[s + d3 + ch];
+            float b = add ? bias[bOff + ch] : 0f;
+            float v0 = add ? x[s + ch] + b : x[s + ch];
+            float v1 = add ? x[s + d1 + ch] + b : x[s + d1 + ch];
+            float v2 = add ? x[s + d2 + ch] + b : x[s + d2 + ch];
+            float v3 = add ? x[s + d3 + ch] + b : x[s + d3 + ch];
             int best = start + ch;
             float m = v0;
             int take = -((v1 > m | v1 != v1) ? 1 : 0);
@@ -156,39 +156,7 @@ final class CpuPool implements PoolOps {
             m = Math.max(m, v2);
             take = -((v3 > m | v3 != v3) ? 1 : 0);
             best = (start + ch + d3) & take | best & ~take;
-            y[out + ch] = x[image + best];
-            argmax[arg + ch] = best;
-        }
-    }
-
-    /**
-     * {@link #maxWindow2x2} of {@code v = x + bias[channel]}: the four taps summed with their channel's bias (the
-     * bias pass's addition), compared as there, and the output read back as {@code x[argmax] + bias}, the bits of
-     * the winning {@code v}.
-     */
-    private static void maxWindow2x2Bias(int c, int inW, float[] x, int image, int start, float[] bias, int bOff,
-                                         float[] y, int out, int[] argmax, int arg) {
-        int d1 = c;
-        int d2 = inW * c;
-        int d3 = d2 + c;
-        int s = image + start;
-        for (int ch = 0; ch < c; ch++) {
-            float b = bias[bOff + ch];
-            float v0 = x[s + ch] + b;
-            float v1 = x[s + d1 + ch] + b;
-            float v2 = x[s + d2 + ch] + b;
-            float v3 = x[s + d3 + ch] + b;
-            int best = start + ch;
-            float m = v0;
-            int take = -((v1 > m | v1 != v1) ? 1 : 0);
-            best = (start + ch + d1) & take | best & ~take;
-            m = Math.max(m, v1);
-            take = -((v2 > m | v2 != v2) ? 1 : 0);
-            best = (start + ch + d2) & take | best & ~take;
-            m = Math.max(m, v2);
-            take = -((v3 > m | v3 != v3) ? 1 : 0);
-            best = (start + ch + d3) & take | best & ~take;
-            y[out + ch] = x[image + best] + b;
+            y[out + ch] = add ? x[image + best] + b : x[image + best];
             argmax[arg + ch] = best;
         }
     }
