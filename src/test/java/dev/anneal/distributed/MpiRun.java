@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code ANNEAL_MPI_SHIM} pointing at the shim this build made. Output lines are kept with the time they
  * arrived. {@link #close()} ends the job's processes by handle (the whole tree under the launcher).
  */
-final class MpiRun implements AutoCloseable {
+public final class MpiRun implements AutoCloseable {
     /** A line of the job's output (stdout and stderr) and when it arrived ({@link System#nanoTime()}). */
     record Line(String text, long nanos) {
     }
@@ -44,7 +44,7 @@ final class MpiRun implements AutoCloseable {
      * The shim for this build ({@code <anneal.build.dir>/native}), built with {@code scripts/build-mpi.sh} when
      * mpicc is there; aborts the calling test (skipped, with the reason) without mpirun or mpicc.
      */
-    static Path shimOrSkip() throws IOException, InterruptedException {
+    public static Path shimOrSkip() throws IOException, InterruptedException {
         Assumptions.assumeTrue(onPath("mpirun"), "no mpirun on PATH: the MPI tests need Open MPI (openmpi-bin)");
         Assumptions.assumeTrue(onPath("mpicc"), "no mpicc on PATH: the MPI shim cannot be built (libopenmpi-dev)");
         Path buildDir = Path.of(System.getProperty("anneal.build.dir", "target")).toAbsolutePath();
@@ -77,12 +77,24 @@ final class MpiRun implements AutoCloseable {
      */
     static MpiRun startMain(Path shim, List<String> forwarded, int ranks, String mainClass, String... args)
             throws IOException {
+        return startMain(shim, forwarded, Map.of(), ranks, mainClass, args);
+    }
+
+    /**
+     * The same, with the variables {@code set} put into the job's environment and exported to every rank too
+     * (e.g. a driver log of this job's own).
+     */
+    public static MpiRun startMain(Path shim, List<String> forwarded, Map<String, String> set, int ranks,
+                                   String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("timeout", "-k", "5", "120", "mpirun", "--allow-run-as-root",
                 "--oversubscribe", "--bind-to", "none", "-x", MpiShim.PATH_VARIABLE));
         for (String name : forwarded) {
-            if (System.getenv(name) != null) {
+            if (System.getenv(name) != null && !set.containsKey(name)) {
                 command.addAll(List.of("-x", name));
             }
+        }
+        for (String name : set.keySet()) {
+            command.addAll(List.of("-x", name));
         }
         command.addAll(List.of("-np", Integer.toString(ranks),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true", "-cp",
@@ -90,11 +102,12 @@ final class MpiRun implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put(MpiShim.PATH_VARIABLE, shim.toString());
+        builder.environment().putAll(set);
         return new MpiRun(builder.start());
     }
 
     /** Waits for the job to end (at most {@code seconds}) and returns its exit status. */
-    int waitFor(int seconds) throws InterruptedException {
+    public int waitFor(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("mpirun did not end within " + seconds + " s; output:\n" + output());
         }
@@ -180,7 +193,8 @@ final class MpiRun implements AutoCloseable {
         }
     }
 
-    String output() {
+    /** The job's output lines so far, joined by newlines. */
+    public String output() {
         synchronized (lines) {
             return lines.stream().map(Line::text).collect(Collectors.joining("\n"));
         }

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.anneal.distributed.MpiRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,11 +35,10 @@ class NcclChainAllReduceTest {
     @BeforeEach
     void emulatorWithTheStandIn() throws IOException, InterruptedException {
         assumeTrue(EmulatedDriver.active(), "runs only against the emulated driver (scripts/test-cuda-emulated.sh)");
-        assumeTrue(onPath("mpirun") && onPath("mpicc"), "needs Open MPI (mpirun, mpicc)");
+        shim = MpiRun.shimOrSkip();
         fakeNccl = standIn();
         assumeTrue(fakeNccl != null, "no NCCL stand-in libnccl.so.2 on LD_LIBRARY_PATH (scripts/test-cuda-emulated.sh "
                 + "builds it with mpicxx)");
-        shim = buildShim();
     }
 
     @Test
@@ -110,29 +108,12 @@ class NcclChainAllReduceTest {
      */
     private Job run(int ranks, String... args) throws IOException, InterruptedException {
         Path log = Files.createTempFile("nccl-emucuda-", ".log");
-        List<String> command = new ArrayList<>(List.of("timeout", "-k", "5", "120", "mpirun", "--allow-run-as-root",
-                "--oversubscribe", "--bind-to", "none", "-x", "LD_LIBRARY_PATH", "-x", "ANNEAL_CUDA_EMULATOR", "-x",
-                "ANNEAL_CUDA_EMULATOR_DEVICES", "-x", "ANNEAL_CUDA_EMULATOR_LOG", "-x", "ANNEAL_MPI_SHIM", "-x",
-                "ANNEAL_NCCL_LIBRARY", "-np", Integer.toString(ranks),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true",
-                "-cp", System.getProperty("java.class.path"), MAIN));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ANNEAL_CUDA_EMULATOR_DEVICES", "1");
-        builder.environment().put("ANNEAL_CUDA_EMULATOR_LOG", log.toString());
-        builder.environment().put("ANNEAL_MPI_SHIM", shim.toString());
-        builder.environment().put("ANNEAL_NCCL_LIBRARY", fakeNccl.toString());
-        Process process = builder.start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("mpirun did not end after its output closed:\n" + output);
-            }
-            return new Job(process.exitValue(), output, Files.readString(log));
+        try (MpiRun job = MpiRun.startMain(shim, List.of("LD_LIBRARY_PATH", "ANNEAL_CUDA_EMULATOR"),
+                Map.of("ANNEAL_CUDA_EMULATOR_DEVICES", "1", "ANNEAL_CUDA_EMULATOR_LOG", log.toString(),
+                        "ANNEAL_NCCL_LIBRARY", fakeNccl.toString()), ranks, MAIN, args)) {
+            int exit = job.waitFor(120);
+            return new Job(exit, job.output() + "\n", Files.readString(log));
         } finally {
-            List<ProcessHandle> tree = process.descendants().toList();
-            process.destroyForcibly();
-            tree.forEach(ProcessHandle::destroyForcibly);
             Files.deleteIfExists(log);
         }
     }
@@ -150,34 +131,5 @@ class NcclChainAllReduceTest {
             }
         }
         return null;
-    }
-
-    /** The MPI shim (with NCCL's natives) for this build, built by scripts/build-mpi.sh. */
-    private static Path buildShim() throws IOException, InterruptedException {
-        Path buildDir = Path.of(System.getProperty("anneal.build.dir", "target")).toAbsolutePath();
-        Process build = new ProcessBuilder("bash", "scripts/build-mpi.sh", buildDir.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!build.waitFor(120, TimeUnit.SECONDS) || build.exitValue() != 0) {
-            throw new AssertionError("scripts/build-mpi.sh failed:\n" + out);
-        }
-        Path library = buildDir.resolve("native").resolve("libanneal_mpi.so");
-        if (!Files.isRegularFile(library)) {
-            throw new AssertionError("scripts/build-mpi.sh made no " + library + ":\n" + out);
-        }
-        return library;
-    }
-
-    private static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
