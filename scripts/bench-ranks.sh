@@ -78,7 +78,7 @@ EOF
     timeout -k 5 600 "${java_cmd[@]}" >"$work/w$w.log" 2>&1 || { cat "$work/w$w.log" >&2; exit 1; }
   else
     timeout -k 5 600 mpirun --allow-run-as-root --oversubscribe --bind-to none -np "$w" \
-      -x ANNEAL_CPU_THREADS -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS -x OPENBLAS_CORETYPE \
+      -x ANNEAL_CPU_THREADS -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS -x OPENBLAS_CORETYPE -x OPENBLAS_THREAD_TIMEOUT \
       "${java_cmd[@]}" >"$work/w$w.log" 2>&1 || { cat "$work/w$w.log" >&2; exit 1; }
   fi
   wall=$((SECONDS - start))

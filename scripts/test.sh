@@ -14,6 +14,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/install-deps.sh" g++ openmpi-bin libopenmpi-dev iproute2
 cd "$root"
 start=$SECONDS
+# The tests use OpenBLAS as the CLI does (kernel family, idle-thread spin): same code paths, shorter runs.
+source "$root/scripts/openblas-env.sh"
 
 echo "== committed PTX against its sources"
 bash scripts/build-ptx.sh --check

@@ -24,7 +24,10 @@ import java.util.logging.Logger;
  * <p>OpenBLAS picks its kernels from the CPU model when it loads; a model newer than the library (Debian 12's
  * 0.3.21 on Emerald Rapids) falls back to SSE3 "Prescott" kernels, 5 to 6 times slower. The environment
  * variable {@code OPENBLAS_CORETYPE} (for example {@code SkylakeX}, {@code Haswell}) overrides the choice; it
- * must be set before the JVM starts, and {@link #implementation()} shows it when set.
+ * must be set before the JVM starts, and {@link #implementation()} shows it when set. So does
+ * {@code OPENBLAS_THREAD_TIMEOUT}: OpenBLAS's idle threads spin for {@code 2^value} cycles before they sleep
+ * (default 2^28, about 0.1 s), taking a core from this backend's own parallel loops between SGEMMs;
+ * {@code scripts/openblas-env.sh} sets 18.
  */
 public final class CpuGemm {
     /** The system property that picks the implementation: {@code auto}, {@code native} or {@code java}. */
@@ -124,6 +127,12 @@ public final class CpuGemm {
         return null;
     }
 
+    /** {@code ", NAME=value"} when the environment variable is set, else empty. */
+    private static String setting(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? "" : ", " + name + "=" + value.trim();
+    }
+
     private static final class Native {
         static final GemmKernel KERNEL;
         static final String PROBLEM;
@@ -136,9 +145,8 @@ public final class CpuGemm {
                 String lib = loadedBlasLibrary();
                 String what = lib != null && lib.toLowerCase(Locale.ROOT).contains("openblas") ? "openblas"
                         : "native BLAS";
-                String core = System.getenv("OPENBLAS_CORETYPE");
                 kernel = NetlibGemm.wrap(blas, what + " (JNI" + (lib == null ? "" : ", " + lib)
-                        + (core == null || core.isBlank() ? "" : ", OPENBLAS_CORETYPE=" + core.trim()) + ")");
+                        + setting("OPENBLAS_CORETYPE") + setting("OPENBLAS_THREAD_TIMEOUT") + ")");
             } catch (RuntimeException | LinkageError e) {
                 problem = e.getMessage() == null ? e.toString() : e.getMessage();
             }
