@@ -24,10 +24,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * leading dimensions and offsets inside larger buffers.
  */
 class GemmParityTest {
-    /** {m, n, k}: ones, primes, 1025, non-square, the MLP's last layer, and shapes big enough to split. */
+    /**
+     * {m, n, k}: ones, primes, 1025, non-square, the MLP's last layer, shapes big enough to split, and small
+     * products over a long k (with {@code transA} and not {@code transB}: {@link SkinnyGemm}'s chunks, the last one
+     * short).
+     */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 31, 1}, {31, 1, 17}, {31, 17, 5}, {1025, 3, 31}, {7, 1025, 13}, {5, 9, 1025},
-        {128, 10, 256}, {200, 97, 64}, {33, 1025, 64},
+        {128, 10, 256}, {200, 97, 64}, {33, 1025, 64}, {32, 9, 10241}, {3, 7, SkinnyGemm.LONG_K},
     };
     /** {alpha, beta}: beta = 0 runs with C full of NaN, which must be ignored. */
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}, {1f, -1f}, {0f, 0.5f}};
@@ -82,6 +86,38 @@ class GemmParityTest {
                     2e-6 * (k + 1) * Math.max(1f, Math.abs(alpha)));
             FloatParity.assertSameBits("A is read only", aBefore, a);
             FloatParity.assertSameBits("B is read only", bBefore, b);
+        }
+    }
+
+    @Test
+    void smallProductsOverALongKAreTheChunksProductsAddedInChunkOrder() {
+        int m = 32;
+        int n = 9;
+        int k = 2 * SkinnyGemm.CHUNK * 2 + 777;
+        assertTrue(SkinnyGemm.isSmallCLongK(true, false, m, n, k));
+        assertFalse(SkinnyGemm.isSmallCLongK(true, true, m, n, k));
+        assertFalse(SkinnyGemm.isSmallCLongK(true, false, 64, 288, k));
+        assertFalse(SkinnyGemm.isSmallCLongK(true, false, m, n, SkinnyGemm.LONG_K - 1));
+        Random random = new Random(5);
+        float[] a = TestData.uniform(random, k * m, 1f);
+        float[] b = TestData.uniform(random, k * n, 1f);
+        for (GemmKernel kernel : kernels().values()) {
+            float[] sum = new float[m * n];
+            for (int r0 = 0; r0 < k; r0 += SkinnyGemm.CHUNK) {
+                float[] p = new float[m * n];
+                kernel.gemm(true, false, m, n, Math.min(SkinnyGemm.CHUNK, k - r0), 1f, a, r0 * m, m, b, r0 * n, n, 0f,
+                        p, 0, n);
+                for (int e = 0; e < sum.length; e++) {
+                    sum[e] += p[e];
+                }
+            }
+            float[] c = TestData.uniform(random, m * n, 1f);
+            float[] expected = new float[m * n];
+            for (int e = 0; e < expected.length; e++) {
+                expected[e] = 0.5f * sum[e] + 2f * c[e];
+            }
+            CpuGemm.gemm(kernel, true, false, m, n, k, 0.5f, a, 0, m, b, 0, n, 2f, c, 0, n);
+            FloatParity.assertSameBits(kernel.name(), expected, c);
         }
     }
 
