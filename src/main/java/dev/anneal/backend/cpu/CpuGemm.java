@@ -67,8 +67,8 @@ public final class CpuGemm {
     /**
      * Row-major SGEMM with {@code kernel}. Empty products are done here, since BLAS rejects leading dimensions
      * of 0: {@code m = 0} or {@code n = 0} leaves C alone; {@code k = 0} or {@code alpha = 0} gives
-     * {@code C = beta * C} (zeros when {@code beta = 0}). A small {@code A^T B} over a long k is cut into chunks
-     * of k ({@link SkinnyGemm}) whatever the kernel.
+     * {@code C = beta * C} (zeros when {@code beta = 0}). A small {@code A^T B} over a long k and a tall product
+     * over a tiny k are cut into pieces that run in parallel ({@link SkinnyGemm}) whatever the kernel.
      */
     static void gemm(GemmKernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
@@ -82,6 +82,8 @@ public final class CpuGemm {
         }
         if (SkinnyGemm.isSmallCLongK(transA, transB, m, n, k)) {
             SkinnyGemm.smallCLongK(kernel, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (SkinnyGemm.isTallTinyK(transA, m, n, k)) {
+            SkinnyGemm.tallTinyK(kernel, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             kernel.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }

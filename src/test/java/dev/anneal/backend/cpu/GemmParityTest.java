@@ -27,11 +27,12 @@ class GemmParityTest {
     /**
      * {m, n, k}: ones, primes, 1025, non-square, the MLP's last layer, shapes big enough to split, and small
      * products over a long k (with {@code transA} and not {@code transB}: {@link SkinnyGemm}'s chunks, the last one
-     * short).
+     * short) and tall ones over a tiny k (without {@code transA}: its blocks of rows, the last one short).
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 31, 1}, {31, 1, 17}, {31, 17, 5}, {1025, 3, 31}, {7, 1025, 13}, {5, 9, 1025},
         {128, 10, 256}, {200, 97, 64}, {33, 1025, 64}, {32, 9, 10241}, {3, 7, SkinnyGemm.LONG_K},
+        {SkinnyGemm.TALL_M + 1000, 32, 9}, {SkinnyGemm.TALL_M, 3, 1},
     };
     /** {alpha, beta}: beta = 0 runs with C full of NaN, which must be ignored. */
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}, {1f, -1f}, {0f, 0.5f}};
@@ -118,6 +119,38 @@ class GemmParityTest {
             }
             CpuGemm.gemm(kernel, true, false, m, n, k, 0.5f, a, 0, m, b, 0, n, 2f, c, 0, n);
             FloatParity.assertSameBits(kernel.name(), expected, c);
+        }
+    }
+
+    @Test
+    void tallProductsOverATinyKAreTheirBlocksCalls() {
+        int m = 3 * SkinnyGemm.TALL_M + 17;
+        int n = 32;
+        int k = 9;
+        assertTrue(SkinnyGemm.isTallTinyK(false, m, n, k));
+        assertFalse(SkinnyGemm.isTallTinyK(true, m, n, k));
+        assertFalse(SkinnyGemm.isTallTinyK(false, SkinnyGemm.TALL_M - 1, n, k));
+        assertFalse(SkinnyGemm.isTallTinyK(false, m, n, SkinnyGemm.TINY_K + 1));
+        assertFalse(SkinnyGemm.isTallTinyK(false, m, 4096, k));
+        Random random = new Random(9);
+        float[] a = TestData.uniform(random, m * k, 1f);
+        for (boolean transB : new boolean[] {false, true}) {
+            float[] b = TestData.uniform(random, k * n, 1f);
+            int ldb = transB ? k : n;
+            int rows = (int) (SkinnyGemm.BLOCK_MNK / (n * k));
+            for (GemmKernel kernel : kernels().values()) {
+                float[] c = TestData.uniform(random, m * n, 1f);
+                float[] blocks = c.clone();
+                for (int r0 = 0; r0 < m; r0 += rows) {
+                    kernel.gemm(false, transB, Math.min(rows, m - r0), n, k, 0.5f, a, r0 * k, k, b, 0, ldb, -1f,
+                            blocks, r0 * n, n);
+                }
+                float[] oneCall = c.clone();
+                kernel.gemm(false, transB, m, n, k, 0.5f, a, 0, k, b, 0, ldb, -1f, oneCall, 0, n);
+                CpuGemm.gemm(kernel, false, transB, m, n, k, 0.5f, a, 0, k, b, 0, ldb, -1f, c, 0, n);
+                FloatParity.assertSameBits(kernel.name() + " transB=" + transB, blocks, c);
+                FloatParity.assertClose(kernel.name() + " transB=" + transB, oneCall, c, 1e-6, 1e-6);
+            }
         }
     }
 
