@@ -125,13 +125,15 @@ final class CpuPool implements PoolOps {
 
     /**
      * One 2x2 window wholly inside the image, whose top-left element is {@code start} (relative to
-     * {@code image}), all channels: the same argmax as the general loop, unrolled, of {@code v = x} or, with a
-     * {@code bias} (else null), {@code v = x + bias[channel]} (the bias pass's addition; without one nothing is
-     * added, since adding 0 would turn -0 into +0). Of the four taps in {@code (ky, kx)} order, tap {@code t} takes
-     * over when {@code v_t > m || isNaN(v_t)}, {@code m} the running maximum kept as {@code Math.max} (branch free;
-     * it differs from the taken value only as {@code +0} for {@code -0} or in a NaN's payload, which no comparison
-     * sees); the output is then read back at the argmax (and the bias added again), so its bits are those of the
-     * winning {@code v} (the first maximum, the last NaN), as in the general loop.
+     * {@code image}), all channels: the same argmax and output bits as the general loop, of {@code v = x} or, with
+     * a {@code bias} (else null), {@code v = x + bias[channel]} (the bias pass's addition; without one nothing is
+     * added, since adding 0 would turn -0 into +0). The four taps are taken as a tournament, each match won by
+     * the later tap {@code l} over the earlier {@code e} when {@code v_l > v_e || isNaN(v_l)}: first {@code (0, 1)}
+     * and {@code (2, 3)}, then the two winners. That is the general loop's result: a NaN in the second pair wins
+     * as the last NaN of it, one only in the first pair keeps that pair's last NaN (no number beats a NaN), and
+     * without NaNs the later pair wins only when strictly greater, so the first maximum wins. Values travel as
+     * their raw bits and every choice is a mask select (no branch, no {@code Math.max}, whose scalar form is slow
+     * here), so the output is the winning {@code v} bit for bit.
      */
     private static void maxWindow2x2(int c, int inW, float[] x, int image, int start, float[] bias, int bOff,
                                      float[] y, int out, int[] argmax, int arg) {
@@ -146,19 +148,26 @@ final class CpuPool implements PoolOps {
             float v1 = add ? x[s + d1 + ch] + b : x[s + d1 + ch];
             float v2 = add ? x[s + d2 + ch] + b : x[s + d2 + ch];
             float v3 = add ? x[s + d3 + ch] + b : x[s + d3 + ch];
-            int best = start + ch;
-            float m = v0;
-            int take = -((v1 > m | v1 != v1) ? 1 : 0);
-            best = (start + ch + d1) & take | best & ~take;
-            m = Math.max(m, v1);
-            take = -((v2 > m | v2 != v2) ? 1 : 0);
-            best = (start + ch + d2) & take | best & ~take;
-            m = Math.max(m, v2);
-            take = -((v3 > m | v3 != v3) ? 1 : 0);
-            best = (start + ch + d3) & take | best & ~take;
-            y[out + ch] = add ? x[image + best] + b : x[image + best];
-            argmax[arg + ch] = best;
+            int first = laterWins(v0, v1);
+            int bits01 = select(first, Float.floatToRawIntBits(v1), Float.floatToRawIntBits(v0));
+            int at01 = d1 & first;
+            int second = laterWins(v2, v3);
+            int bits23 = select(second, Float.floatToRawIntBits(v3), Float.floatToRawIntBits(v2));
+            int at23 = select(second, d3, d2);
+            int last = laterWins(Float.intBitsToFloat(bits01), Float.intBitsToFloat(bits23));
+            y[out + ch] = Float.intBitsToFloat(select(last, bits23, bits01));
+            argmax[arg + ch] = start + ch + select(last, at23, at01);
         }
+    }
+
+    /** All ones when {@code later} takes over from {@code earlier} ({@code later > earlier || isNaN(later)}), else 0. */
+    private static int laterWins(float earlier, float later) {
+        return -((later > earlier | later != later) ? 1 : 0);
+    }
+
+    /** {@code a} where {@code mask} is all ones, {@code b} where it is 0. */
+    private static int select(int mask, int a, int b) {
+        return a & mask | b & ~mask;
     }
 
     @Override
