@@ -9,6 +9,9 @@ import dev.anneal.backend.ConvGeometry;
 import dev.anneal.backend.ConvOps;
 import dev.anneal.backend.FloatArray;
 import dev.anneal.backend.Mat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -318,6 +321,7 @@ class CpuConvTest {
         int pixels = n * g.inH() * g.inW();
         float[] x = TestData.uniform(random, (int) (n * g.inSize()), 1f);
         float[] c = TestData.uniform(random, rows * g.patch(), 1f);
+        Col2imInterior interior = new Col2imInterior(g);
         float[] whole = new float[rows * g.patch()];
         float[] pieces = new float[rows * g.patch()];
         CpuConv.im2colRows(g, x, 0, whole, 0, 0, rows);
@@ -327,11 +331,162 @@ class CpuConvTest {
         FloatParity.assertSameBits("im2col split", whole, pieces);
         float[] dxWhole = new float[x.length];
         float[] dxPieces = new float[x.length];
-        CpuConv.col2imPixels(g, c, 0, dxWhole, 0, 0, pixels);
+        CpuConv.col2imPixels(g, interior, c, 0, dxWhole, 0, 0, pixels);
         for (int from = 0; from < pixels; from += 5) {
-            CpuConv.col2imPixels(g, c, 0, dxPieces, 0, from, Math.min(pixels, from + 5));
+            CpuConv.col2imPixels(g, interior, c, 0, dxPieces, 0, from, Math.min(pixels, from + 5));
         }
         FloatParity.assertSameBits("col2im split", dxWhole, dxPieces);
+    }
+
+    /**
+     * Every fast path of {@link CpuConv} (one-channel stretches, rows shifted from their left neighbour, the
+     * col2im interior and its channel blocks) against the first implementation's general loops
+     * ({@link #referenceIm2col}, {@link #referenceCol2im}) bit for bit: channels 1, 3 and 32; padding 0, 1, 2;
+     * strides 1, 2 and mixed; kernels 1x1, 3x3 and 5x3; batches 1 and 3; non-square images and the default
+     * CNN's; inputs holding NaN with a payload, -0, infinities and subnormals (and col all -0, whose sums are
+     * +0 since they start from 0); the rows and pixels split into pieces that start and end inside image rows.
+     */
+    @Test
+    void fastPathsGiveTheBitsOfTheGeneralLoops() {
+        int[][] kernels = {{1, 1}, {3, 3}, {5, 3}};
+        int[][] strides = {{1, 1}, {2, 2}, {2, 1}};
+        int[][] images = {{7, 5}, {5, 9}};
+        List<int[]> shapes = new ArrayList<>();
+        for (int inC : new int[] {1, 3, 32}) {
+            for (int[] k : kernels) {
+                for (int pad = 0; pad <= 2; pad++) {
+                    for (int[] st : strides) {
+                        int[] hw = images[shapes.size() % 2];
+                        shapes.add(new int[] {1 + 2 * (shapes.size() % 2), inC, hw[0], hw[1], 1, k[0], k[1], st[0],
+                            st[1], pad, pad});
+                    }
+                }
+            }
+        }
+        shapes.add(new int[] {3, 1, 28, 28, 32, 3, 3, 1, 1, 1, 1});
+        shapes.add(new int[] {3, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1});
+        shapes.add(new int[] {2, 3, 6, 8, 1, 3, 3, 1, 1, 2, 0});
+        for (int[] s : shapes) {
+            ConvGeometry g = geometry(s);
+            int n = s[0];
+            int rows = n * g.outH() * g.outW();
+            int pixels = n * g.inH() * g.inW();
+            float[] x = withSpecialValues((int) (n * g.inSize()), 8);
+            float[] c = withSpecialValues(rows * g.patch(), 64);
+            if (shapes.indexOf(s) % 4 == 0) {
+                Arrays.fill(c, -0f);
+            }
+            float[] col = new float[c.length];
+            float[] dx = new float[x.length];
+            referenceIm2col(g, x, col, rows);
+            referenceCol2im(g, c, dx, pixels);
+            FloatArray cb = buffer(new float[col.length]);
+            conv.im2col(g, n, buffer(x), PAD, cb, PAD);
+            FloatParity.assertSameBits("im2col " + g + " n " + n, col, read(cb, col.length));
+            FloatArray dxb = buffer(new float[dx.length]);
+            conv.col2im(g, n, buffer(c), PAD, dxb, PAD);
+            assertSameValues("col2im " + g + " n " + n, dx, read(dxb, dx.length));
+            Col2imInterior interior = new Col2imInterior(g);
+            for (int piece : new int[] {1, 5, g.outW() + 1}) {
+                float[] pieces = new float[col.length];
+                for (int from = 0; from < rows; from += piece) {
+                    CpuConv.im2colRows(g, x, 0, pieces, 0, from, Math.min(rows, from + piece));
+                }
+                FloatParity.assertSameBits("im2col " + g + " in pieces of " + piece, col, pieces);
+                float[] dxPieces = new float[dx.length];
+                for (int from = 0; from < pixels; from += piece) {
+                    CpuConv.col2imPixels(g, interior, c, 0, dxPieces, 0, from, Math.min(pixels, from + piece));
+                }
+                assertSameValues("col2im " + g + " in pieces of " + piece, dx, dxPieces);
+            }
+        }
+    }
+
+    /**
+     * Uniform values with one in {@code every} replaced by NaN with a payload, -0, +-infinity or a subnormal.
+     */
+    private float[] withSpecialValues(int n, int every) {
+        float[] special = {Float.intBitsToFloat(0x7fc01234), Float.intBitsToFloat(0xffa00001), -0f,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -3e-39f};
+        float[] v = TestData.uniform(random, n, 2f);
+        for (int i = 0; i < n; i++) {
+            if (random.nextInt(every) == 0) {
+                v[i] = special[random.nextInt(special.length)];
+            }
+        }
+        return v;
+    }
+
+    /**
+     * The same bits, except that any NaN matches any NaN: Java leaves the payload of a NaN that arithmetic
+     * produces unspecified (HotSpot's compilers may swap the operands of an addition), so sums are compared as
+     * values, with -0 and +0 told apart.
+     */
+    private static void assertSameValues(String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                fail(what + ": first difference at [" + i + "]: " + expected[i] + " vs " + actual[i]);
+            }
+        }
+    }
+
+    /** The first implementation's im2col: row by row, tap by tap, testing every tap against the image. */
+    static void referenceIm2col(ConvGeometry g, float[] x, float[] col, int rows) {
+        int kk = g.kH() * g.kW();
+        for (int r = 0; r < rows; r++) {
+            int i = r / (g.outH() * g.outW());
+            int oy = r / g.outW() % g.outH();
+            int ox = r % g.outW();
+            int image = i * g.inH() * g.inW() * g.inC();
+            for (int ky = 0; ky < g.kH(); ky++) {
+                int iy = oy * g.strideH() - g.padH() + ky;
+                for (int kx = 0; kx < g.kW(); kx++) {
+                    int ix = ox * g.strideW() - g.padW() + kx;
+                    int dst = r * g.patch() + ky * g.kW() + kx;
+                    boolean inside = iy >= 0 && iy < g.inH() && ix >= 0 && ix < g.inW();
+                    for (int c = 0; c < g.inC(); c++) {
+                        col[dst + c * kk] = inside ? x[image + (iy * g.inW() + ix) * g.inC() + c] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The first implementation's col2im: per input pixel, the taps that read it listed in ascending
+     * {@code (ky, kx)} order, then one channel at a time summed over them in a float from 0.
+     */
+    static void referenceCol2im(ConvGeometry g, float[] col, float[] dx, int pixels) {
+        int kk = g.kH() * g.kW();
+        int[] src = new int[kk];
+        for (int p = 0; p < pixels; p++) {
+            int i = p / (g.inH() * g.inW());
+            int y = p / g.inW() % g.inH();
+            int xx = p % g.inW();
+            int taps = 0;
+            for (int ky = 0; ky < g.kH(); ky++) {
+                int ty = y + g.padH() - ky;
+                if (ty < 0 || ty % g.strideH() != 0 || ty / g.strideH() >= g.outH()) {
+                    continue;
+                }
+                for (int kx = 0; kx < g.kW(); kx++) {
+                    int tx = xx + g.padW() - kx;
+                    if (tx < 0 || tx % g.strideW() != 0 || tx / g.strideW() >= g.outW()) {
+                        continue;
+                    }
+                    int row = (i * g.outH() + ty / g.strideH()) * g.outW() + tx / g.strideW();
+                    src[taps++] = row * g.patch() + ky * g.kW() + kx;
+                }
+            }
+            for (int c = 0; c < g.inC(); c++) {
+                float acc = 0f;
+                for (int t = 0; t < taps; t++) {
+                    acc += col[src[t] + c * kk];
+                }
+                dx[p * g.inC() + c] = acc;
+            }
+        }
     }
 
     @Test
