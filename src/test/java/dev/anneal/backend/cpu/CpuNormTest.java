@@ -244,6 +244,160 @@ class CpuNormTest {
         }
     }
 
+    /** {rows, channels} for the bit-for-bit comparison: partial blocks, fewer rows than a block, odd channels. */
+    private static final int[][] AWKWARD = {{2, 1}, {5, 3}, {255, 33}, {257, 1}, {259, 3}, {513, 64}, {1030, 33},
+        {300, 64}, {4 * 256 + 3, 32}};
+
+    /** Values over many orders of magnitude, so that any change of summation order changes the bits. */
+    private float[] wide(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 6));
+        }
+        return v;
+    }
+
+    @Test
+    void trainingAndBackwardMatchTheFirstImplementationBitForBit() {
+        for (int[] s : AWKWARD) {
+            for (int special = 0; special < 2; special++) {
+                int rows = s[0];
+                int c = s[1];
+                float[] x = wide(rows * c);
+                float[] dyv = wide(rows * c);
+                if (special == 1) {
+                    x[random.nextInt(x.length)] = Float.NaN;
+                    x[random.nextInt(x.length)] = Float.POSITIVE_INFINITY;
+                    dyv[random.nextInt(dyv.length)] = Float.NEGATIVE_INFINITY;
+                    dyv[random.nextInt(dyv.length)] = -0f;
+                }
+                float[] gamma = TestData.uniform(random, c, 2f);
+                float[] beta = TestData.uniform(random, c, 1f);
+                float[] run = TestData.uniform(random, 2 * c, 1f);
+                float[] expY = new float[rows * c];
+                float[] expRun = run.clone();
+                float[] expSaved = new float[2 * c];
+                Reference.training(x, rows, c, gamma, beta, 1e-5f, 0.1f, expRun, expSaved, expY);
+                float[] expDx = new float[rows * c];
+                float[] expDGamma = new float[c];
+                float[] expDBeta = new float[c];
+                Reference.backward(x, dyv, rows, c, gamma, expSaved, expDx, expDGamma, expDBeta);
+
+                Mat xm = mat(x, rows, c);
+                Mat gm = mat(gamma, 1, c);
+                Mat y = mat(new float[rows * c], rows, c);
+                FloatArray running = cpu.allocate(2 * c);
+                cpu.upload(run, 0, running, 0, 2 * c);
+                FloatArray saved = cpu.allocate(2 * c + 1);
+                norm.batchNormTraining(xm, gm, mat(beta, 1, c), 1e-5f, 0.1f, running, 0, c, saved, 1, y);
+                Mat dx = mat(new float[rows * c], rows, c);
+                Mat dGamma = mat(new float[c], 1, c);
+                Mat dBeta = mat(new float[c], 1, c);
+                norm.batchNormBackward(xm, mat(dyv, rows, c), gm, saved, 1, dx, dGamma, dBeta);
+
+                String at = rows + "x" + c + (special == 1 ? " with NaN/inf" : "");
+                assertBits(expY, values(y), "y " + at);
+                float[] gotRun = new float[2 * c];
+                cpu.download(running, 0, gotRun, 0, 2 * c);
+                assertBits(expRun, gotRun, "running " + at);
+                float[] gotSaved = new float[2 * c];
+                cpu.download(saved, 1, gotSaved, 0, 2 * c);
+                assertBits(expSaved, gotSaved, "saved " + at);
+                assertBits(expDx, values(dx), "dx " + at);
+                assertBits(expDGamma, values(dGamma), "dGamma " + at);
+                assertBits(expDBeta, values(dBeta), "dBeta " + at);
+            }
+        }
+    }
+
+    /**
+     * Same bits, -0 included; a NaN only has to meet a NaN, as Java leaves a NaN's sign and payload open (the JIT
+     * may swap the operands of a commutative operation, and x86 returns the first operand's NaN).
+     */
+    private static void assertBits(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), what + " at " + i);
+        }
+    }
+
+    /** The first implementation's loops, on one thread (the row blocks, not the threads, fix the order). */
+    private static final class Reference {
+        static void training(float[] x, int rows, int c, float[] gamma, float[] beta, float eps, float momentum,
+                             float[] run, float[] saved, float[] y) {
+            double[] mean = columnMeans(x, rows, c, null);
+            double[] var = columnMeans(x, rows, c, mean);
+            for (int j = 0; j < c; j++) {
+                saved[j] = (float) mean[j];
+                saved[c + j] = (float) (1.0 / Math.sqrt(var[j] + eps));
+            }
+            double m = momentum;
+            for (int j = 0; j < c; j++) {
+                run[j] = (float) ((1 - m) * run[j] + m * mean[j]);
+                run[c + j] = (float) ((1 - m) * run[c + j] + m * (var[j] * rows / (rows - 1)));
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < c; j++) {
+                    y[r * c + j] = (x[r * c + j] - saved[j]) * saved[c + j] * gamma[j] + beta[j];
+                }
+            }
+        }
+
+        static double[] columnMeans(float[] x, int rows, int c, double[] center) {
+            int blocks = (rows + CpuNorm.BLOCK - 1) / CpuNorm.BLOCK;
+            double[] sum = new double[c];
+            for (int b = 0; b < blocks; b++) {
+                double[] acc = new double[c];
+                for (int r = b * CpuNorm.BLOCK; r < Math.min(rows, (b + 1) * CpuNorm.BLOCK); r++) {
+                    for (int j = 0; j < c; j++) {
+                        double d = center == null ? x[r * c + j] : x[r * c + j] - center[j];
+                        acc[j] += center == null ? d : d * d;
+                    }
+                }
+                for (int j = 0; j < c; j++) {
+                    sum[j] += acc[j];
+                }
+            }
+            for (int j = 0; j < c; j++) {
+                sum[j] /= rows;
+            }
+            return sum;
+        }
+
+        static void backward(float[] x, float[] dy, int rows, int c, float[] gamma, float[] saved, float[] dx,
+                             float[] dGamma, float[] dBeta) {
+            int blocks = (rows + CpuNorm.BLOCK - 1) / CpuNorm.BLOCK;
+            double[] sumDy = new double[c];
+            double[] sumDyXhat = new double[c];
+            for (int b = 0; b < blocks; b++) {
+                double[] a = new double[c];
+                double[] p = new double[c];
+                for (int r = b * CpuNorm.BLOCK; r < Math.min(rows, (b + 1) * CpuNorm.BLOCK); r++) {
+                    for (int j = 0; j < c; j++) {
+                        double g = dy[r * c + j];
+                        double xhat = (x[r * c + j] - (double) saved[j]) * (double) saved[c + j];
+                        a[j] += g;
+                        p[j] += g * xhat;
+                    }
+                }
+                for (int j = 0; j < c; j++) {
+                    sumDy[j] += a[j];
+                    sumDyXhat[j] += p[j];
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < c; j++) {
+                    double k = (double) gamma[j] * saved[c + j] / rows;
+                    double xhat = (x[r * c + j] - (double) saved[j]) * (double) saved[c + j];
+                    dx[r * c + j] = (float) (k * ((double) rows * dy[r * c + j] - sumDy[j] - xhat * sumDyXhat[j]));
+                }
+            }
+            for (int j = 0; j < c; j++) {
+                dGamma[j] += (float) sumDyXhat[j];
+                dBeta[j] += (float) sumDy[j];
+            }
+        }
+    }
+
     @Test
     void trainingRefusesOneValuePerChannelAndBadArguments() {
         FloatArray running = cpu.allocate(6);
