@@ -10,8 +10,8 @@ import dev.anneal.backend.PoolGeometry;
  * {@code max_pool2d} ({@code nn.MaxPool2d}, {@code ceil_mode=False}) on channels-last images:
  * {@code y[oy, ox, c] = max} over the window {@code x[oy*sH - pH + ky, ox*sW - pW + kx, c]} (padding excluded,
  * the first maximum wins, NaN propagates). Backward: {@code dx[e] = sum of dy[j]} over the outputs whose maximum
- * was element {@code e} (the argmax kept by the forward pass). After {@code conv2d, relu} the ReLU runs here, on the
- * pooled values ({@code y = relu(max z)}, backward {@code dy *= (y > 0)}), which gives the same values and gradients
+ * was element {@code e} (the argmax kept by the forward pass). After a {@code relu} (following a conv, a batch norm
+ * or any other layer) the ReLU runs here, on the pooled values ({@code y = relu(max z)}, backward {@code dy *= (y > 0)}), which gives the same values and gradients
  * on a quarter of the elements ({@link PlannedLayer#fused}). After a {@code conv2d} (and that ReLU) the conv's bias is
  * added here, as each element is read ({@code max (z + b)}, {@link PlannedLayer#biasInPool}), instead of in a pass
  * of its own.

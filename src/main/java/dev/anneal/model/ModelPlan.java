@@ -77,12 +77,11 @@ public final class ModelPlan {
             Activation fused = null;
             if ((s instanceof LayerSpec.Linear || s instanceof LayerSpec.Conv2d) && !last) {
                 fused = reluBeforeMaxPool(stack, i + 1) ? null : activationOf(stack.get(i + 1));
-            } else if (s instanceof LayerSpec.MaxPool2d && i >= 2 && reluBeforeMaxPool(stack, i - 1)
-                    && stack.get(i - 2) instanceof LayerSpec.Conv2d) {
+            } else if (s instanceof LayerSpec.MaxPool2d && i >= 1 && reluBeforeMaxPool(stack, i - 1)) {
                 fused = Activation.RELU;
             }
             boolean absorbed = i > 0 && activationOf(s) != null && (stack.get(i - 1) instanceof LayerSpec.Linear
-                    || stack.get(i - 1) instanceof LayerSpec.Conv2d);
+                    || stack.get(i - 1) instanceof LayerSpec.Conv2d) || reluBeforeMaxPool(stack, i);
             boolean biasInPool = s instanceof LayerSpec.Conv2d && convBeforeMaxPool(stack, i)
                     || s instanceof LayerSpec.MaxPool2d && (convBeforeMaxPool(stack, i - 1)
                     || convBeforeMaxPool(stack, i - 2) && stack.get(i - 1) instanceof LayerSpec.Relu);
@@ -98,8 +97,8 @@ public final class ModelPlan {
     }
 
     /**
-     * Whether layer {@code i} is a ReLU followed by a max pooling: then the ReLU runs after the pooling, fused into
-     * it, on a quarter of the elements (for a 2x2 window). The values and gradients are the same: ReLU is monotone,
+     * Whether layer {@code i} is a ReLU followed by a max pooling (after a conv, a batch norm or anything else):
+     * then the ReLU runs after the pooling, fused into it, on a quarter of the elements (for a 2x2 window). The values and gradients are the same: ReLU is monotone,
      * so {@code max(relu(z)) = relu(max(z))} with the maximum at the same element, and where the window's maximum
      * is not positive both orders give a zero gradient to every element of the window.
      */

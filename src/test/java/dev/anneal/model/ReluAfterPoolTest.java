@@ -80,6 +80,55 @@ class ReluAfterPoolTest {
               - {type: linear}
             """;
 
+    /** Batch norm between each conv and its ReLU: the ReLU still moves after the pooling, the bias is not folded. */
+    private static final String BATCH_NORM = """
+            type: sequential
+            init: pytorch
+            layers:
+              - {type: conv2d, out_channels: 5, kernel_size: 3, padding: 1}
+              - {type: batch_norm2d}
+              - {type: relu}
+              - {type: max_pool2d, kernel_size: 2}
+              - {type: conv2d, out_channels: 6, kernel_size: 3, stride: 2}
+              - {type: batch_norm2d}
+              - {type: relu}
+              - {type: max_pool2d, kernel_size: 3, stride: 1, padding: 1}
+              - {type: flatten}
+              - {type: linear}
+            """;
+    private static final String BATCH_NORM_WRITTEN = """
+            type: sequential
+            init: pytorch
+            layers:
+              - {type: conv2d, out_channels: 5, kernel_size: 3, padding: 1}
+              - {type: batch_norm2d}
+              - {type: relu}
+              - {type: dropout, p: 0.0}
+              - {type: max_pool2d, kernel_size: 2}
+              - {type: conv2d, out_channels: 6, kernel_size: 3, stride: 2}
+              - {type: batch_norm2d}
+              - {type: relu}
+              - {type: dropout, p: 0.0}
+              - {type: max_pool2d, kernel_size: 3, stride: 1, padding: 1}
+              - {type: flatten}
+              - {type: linear}
+            """;
+
+    @Test
+    void reluAfterBatchNormMovesAfterTheMaxPoolWithTheBitsOfTheWrittenOrder() {
+        int[] shape = {2, 12, 10};
+        int classes = 4;
+        ModelPlan plan = ModelPlan.of(SequentialGradientTest.spec(BATCH_NORM), shape, classes);
+        assertTrue(plan.layers().get(2).absorbed(), "the relu after the batch norm runs in the pool");
+        assertEquals(Activation.RELU, plan.layers().get(3).fused(), "the pool applies the relu");
+        assertFalse(plan.layers().get(3).biasInPool(), "a batch norm between conv and pool keeps the conv's bias");
+        ModelPlan written = ModelPlan.of(SequentialGradientTest.spec(BATCH_NORM_WRITTEN), shape, classes);
+        assertFalse(written.layers().get(2).absorbed());
+        assertNull(written.layers().get(4).fused());
+        compare(BATCH_NORM, new String[] {"0", "1", "4", "5", "9"}, BATCH_NORM_WRITTEN,
+                new String[] {"0", "1", "5", "6", "11"}, shape, classes, 7, 33);
+    }
+
     @Test
     void maxPoolAddingTheConvBiasGivesTheBitsOfTheWrittenOrder() {
         int[] shape = {3, 9, 11};
