@@ -15,6 +15,24 @@
 // (the geometry of dev.anneal.backend.PoolGeometry as ints, out_h and out_w precomputed), same bits.
 #include "common.cuh"
 
+// Output element i of [n, out_h, out_w, c] as (*img, *oy, *ox, *ch).
+__device__ __forceinline__ void output_at(long long i, int c, int out_h, int out_w, long long* img, int* oy, int* ox,
+                                          int* ch) {
+    long long p = i / c;
+    *ch = (int)(i - p * c);
+    long long t = p / out_w;
+    *ox = (int)(p - t * out_w);
+    *img = t / out_h;
+    *oy = (int)(t - *img * out_h);
+}
+
+// Window o along one dimension, o*stride - pad + [0, k), clipped to the image's [0, in): [*lo, *hi).
+__device__ __forceinline__ void clipped(int o, int k, int stride, int pad, int in, int* lo, int* hi) {
+    int first = o * stride - pad;
+    *hi = first + k < in ? first + k : in;
+    *lo = first < 0 ? 0 : first;
+}
+
 // The windows that cover input row y: [*lo, *hi] (empty when lo > hi). Window o covers o*stride - pad + [0, k).
 __device__ __forceinline__ void covering(int y, int k, int stride, int pad, int out, int* lo, int* hi) {
     int first = y + pad - k + 1;
@@ -28,18 +46,11 @@ __device__ __forceinline__ void max_pool_one(long long i, int c, int in_h, int i
                                              int stride_w, int pad_h, int pad_w, int out_h, int out_w,
                                              const float* __restrict__ x, const float* __restrict__ bias,
                                              float* __restrict__ y, int* __restrict__ argmax) {
-    long long p = i / c;
-    int ch = (int)(i - p * c);
-    long long t = p / out_w;
-    int ox = (int)(p - t * out_w);
-    long long img = t / out_h;
-    int oy = (int)(t - img * out_h);
-    int y0 = oy * stride_h - pad_h;
-    int x0 = ox * stride_w - pad_w;
-    int y1 = y0 + k_h < in_h ? y0 + k_h : in_h;
-    int x1 = x0 + k_w < in_w ? x0 + k_w : in_w;
-    y0 = y0 < 0 ? 0 : y0;
-    x0 = x0 < 0 ? 0 : x0;
+    long long img;
+    int oy, ox, ch, y0, y1, x0, x1;
+    output_at(i, c, out_h, out_w, &img, &oy, &ox, &ch);
+    clipped(oy, k_h, stride_h, pad_h, in_h, &y0, &y1);
+    clipped(ox, k_w, stride_w, pad_w, in_w, &x0, &x1);
     const float* image = x + img * in_h * in_w * c;
     float b = bias != nullptr ? bias[ch] : 0.f;
     float best = -INFINITY;
@@ -114,18 +125,11 @@ extern "C" __global__ void avg_pool_forward(int c, int in_h, int in_w, int k_h, 
     long long total = (long long)n * out_h * out_w * c;
     float divisor = (float)(k_h * k_w);
     GRID_STRIDE(i, total) {
-        long long p = i / c;
-        int ch = (int)(i - p * c);
-        long long t = p / out_w;
-        int ox = (int)(p - t * out_w);
-        long long img = t / out_h;
-        int oy = (int)(t - img * out_h);
-        int y0 = oy * stride_h - pad_h;
-        int x0 = ox * stride_w - pad_w;
-        int y1 = y0 + k_h < in_h ? y0 + k_h : in_h;
-        int x1 = x0 + k_w < in_w ? x0 + k_w : in_w;
-        y0 = y0 < 0 ? 0 : y0;
-        x0 = x0 < 0 ? 0 : x0;
+        long long img;
+        int oy, ox, ch, y0, y1, x0, x1;
+        output_at(i, c, out_h, out_w, &img, &oy, &ox, &ch);
+        clipped(oy, k_h, stride_h, pad_h, in_h, &y0, &y1);
+        clipped(ox, k_w, stride_w, pad_w, in_w, &x0, &x1);
         const float* image = x + img * in_h * in_w * c;
         float s = 0.f;
         for (int iy = y0; iy < y1; iy++) {
