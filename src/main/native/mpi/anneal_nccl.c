@@ -217,16 +217,22 @@ JNIEXPORT jlong JNICALL Java_dev_anneal_distributed_NcclNative_initRank(JNIEnv *
     return (jlong) (intptr_t) comm;
 }
 
+/* The communicator of a send or receive of count floats, or NULL with a Java exception pending. */
+static nccl_comm transfer_comm(JNIEnv *env, jlong comm_, jlong count) {
+    nccl_comm comm = not_loaded(env) ? NULL : comm_of(env, comm_);
+    if (comm != NULL && count < 0) {
+        throw_class(env, "java/lang/IllegalArgumentException", "negative count");
+        return NULL;
+    }
+    return comm;
+}
+
 /* ncclSend of count floats at the device address buffer to peer, queued on stream. */
 JNIEXPORT void JNICALL Java_dev_anneal_distributed_NcclNative_send(JNIEnv *env, jclass cls, jlong buffer, jlong count,
         jint peer, jlong comm_, jlong stream) {
     (void) cls;
-    nccl_comm comm = not_loaded(env) ? NULL : comm_of(env, comm_);
+    nccl_comm comm = transfer_comm(env, comm_, count);
     if (comm == NULL) {
-        return;
-    }
-    if (count < 0) {
-        throw_class(env, "java/lang/IllegalArgumentException", "negative count");
         return;
     }
     nccl_failed(env, nccl.send((const void *) (intptr_t) buffer, (size_t) count, NCCL_FLOAT32, peer, comm,
@@ -237,12 +243,8 @@ JNIEXPORT void JNICALL Java_dev_anneal_distributed_NcclNative_send(JNIEnv *env, 
 JNIEXPORT void JNICALL Java_dev_anneal_distributed_NcclNative_recv(JNIEnv *env, jclass cls, jlong buffer, jlong count,
         jint peer, jlong comm_, jlong stream) {
     (void) cls;
-    nccl_comm comm = not_loaded(env) ? NULL : comm_of(env, comm_);
+    nccl_comm comm = transfer_comm(env, comm_, count);
     if (comm == NULL) {
-        return;
-    }
-    if (count < 0) {
-        throw_class(env, "java/lang/IllegalArgumentException", "negative count");
         return;
     }
     nccl_failed(env, nccl.recv((void *) (intptr_t) buffer, (size_t) count, NCCL_FLOAT32, peer, comm,
